@@ -1,0 +1,20 @@
+/* Per-request arenas: everything a request decodes, loads from the store or builds for its answer
+ * lives here and is released at once when the answer has been written. Single-threaded use. */
+#pragma once
+#include <stddef.h>
+
+typedef struct tn_arena_chunk tn_arena_chunk;
+
+typedef struct tn_arena {
+    tn_arena_chunk *head;
+    size_t used; /* bytes used in head */
+} tn_arena;
+
+void tn_arena_init(tn_arena *a);
+/* Never returns NULL: running out of memory aborts, as there is no sane partial answer. */
+void *tn_arena_alloc(tn_arena *a, size_t size);
+void *tn_arena_calloc(tn_arena *a, size_t n, size_t size);
+char *tn_arena_strdup(tn_arena *a, const char *s);
+char *tn_arena_strndup(tn_arena *a, const char *s, size_t n);
+char *tn_arena_printf(tn_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tn_arena_free_all(tn_arena *a);

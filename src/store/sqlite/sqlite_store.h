@@ -1,0 +1,10 @@
+/* The embedded default backend: one SQLite file in WAL mode, fsync on every commit.
+ * Only main.c and tests include this; services see it through store.h alone. */
+#pragma once
+#include <stddef.h>
+
+#include "store.h"
+
+/* Opens (creating if needed) the database at path and brings its schema to the current version.
+ * Returns NULL with a message in err on failure. */
+tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen);

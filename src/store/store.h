@@ -1,0 +1,77 @@
+/* The store interface: every persistent read or write a service makes goes through these calls,
+ * whatever the backend. Services include this header and never a backend's. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+#include "model.h"
+
+/* Rules for every operation:
+ * - Safe to call from several threads at once (the HTTP layer runs services on a thread pool).
+ * - app is the tenant ID; every record is keyed by it.
+ * - Lists are allocated in the caller's arena; strings in results live as long as the arena.
+ * - Errors are tn_err codes: TN_ENOTFOUND, TN_EREGISTERED, TN_EDUP where noted, TN_EDATABASE
+ *   for backend failures. A write either commits whole and durably (fsync) or not at all. */
+typedef struct tn_store tn_store;
+
+typedef struct tn_store_ops {
+    void (*close)(tn_store *s);
+
+    /* users */
+    tn_err (*users_insert)(tn_store *s, const char *app, const tn_user *users, size_t n,
+                           const char **dup_id); /* TN_EREGISTERED if any exists, none inserted */
+    tn_err (*users_get)(tn_store *s, const char *app, const char *const *ids, size_t n, tn_arena *a,
+                        tn_user **out, size_t *count);
+    tn_err (*user_update)(tn_store *s, const char *app, const tn_user_patch *p); /* ENOTFOUND */
+    tn_err (*users_query)(tn_store *s, const char *app, const tn_user_query *q, tn_arena *a,
+                          tn_user **out, size_t *count, int64_t *total);
+
+    /* tokens of one user, all platforms */
+    tn_err (*tokens_list)(tn_store *s, const char *app, const char *user_id, tn_arena *a,
+                          tn_token_rec **out, size_t *count);
+    tn_err (*tokens_apply)(tn_store *s, const char *app, const char *user_id,
+                           const tn_token_change *changes, size_t n);
+    tn_err (*token_status)(tn_store *s, const char *app, const char *user_id, int32_t platform_id,
+                           const char *token, int32_t *status); /* ENOTFOUND */
+
+    /* user commands (favourites, recent items … stored for clients) */
+    tn_err (*command_add)(tn_store *s, const char *app, const char *user_id,
+                          const tn_user_command *c); /* TN_EDUP if (type, uuid) exists */
+    tn_err (*command_update)(tn_store *s, const char *app, const char *user_id,
+                             const tn_user_command *c); /* ENOTFOUND */
+    tn_err (*command_delete)(tn_store *s, const char *app, const char *user_id, int32_t type,
+                             const char *uuid); /* ENOTFOUND */
+    tn_err (*commands_get)(tn_store *s, const char *app, const char *user_id,
+                           int32_t type /* 0 = all */, tn_arena *a, tn_user_command **out,
+                           size_t *count);
+
+    /* client config: key/value pairs, global (user "") or per user */
+    tn_err (*client_config_set)(tn_store *s, const char *app, const tn_kv *kvs, size_t n);
+    tn_err (*client_config_delete)(tn_store *s, const char *app, const char *user_id,
+                                   const char *const *keys, size_t n);
+    tn_err (*client_config_page)(tn_store *s, const char *app, const char *user_id /* NULL any */,
+                                 const char *key /* NULL any */, int64_t offset, int64_t limit,
+                                 tn_arena *a, tn_kv **out, size_t *count, int64_t *total);
+
+    /* messages: the append assigns each record the next seq of its conversation and makes the
+     * whole batch durable in one transaction (the gateway's group commit hands it many senders'
+     * messages at once). A record whose (conversation, client_msg_id) is already stored is not
+     * written again: it comes back with the stored seq and server_msg_id, marked duplicate. */
+    tn_err (*msgs_append)(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
+                          tn_arena *a);
+    tn_err (*seq_max)(tn_store *s, const char *app, const char *conversation_id, int64_t *max);
+    tn_err (*msgs_range)(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
+                         int64_t end, tn_arena *a, tn_msg_rec **out,
+                         size_t *count); /* seqs in [begin, end], ascending */
+} tn_store_ops;
+
+struct tn_store {
+    const tn_store_ops *ops;
+};
+
+static inline void tn_store_close(tn_store *s)
+{
+    s->ops->close(s);
+}
