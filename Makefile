@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 DATA_DIR ?= ./var
 ARGS ?=
 
-.PHONY: all deps test-deps run test format clean
+.PHONY: all deps test-deps run test format docs clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -27,6 +27,10 @@ test: test-deps
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+docs: all
+	$(BUILD)/tern-gen-docs api > docs/api.md
+	$(BUILD)/tern-gen-docs config > docs/config.md
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -140,7 +140,7 @@ tn_err tn_auth_admin_token(tn_svc *svc, tn_ctx *ctx, const char *secret, const c
         return tn_ctx_fail(ctx, TN_EPERM, "secret invalid");
     if (!tn_config_is_admin(svc->cfg, user_id))
         return tn_ctx_fail(ctx, TN_EARGS, "%s is not an app admin userID", user_id);
-    tn_user u;
+    tn_user u = {0};
     tn_err e = find_user(svc, ctx, user_id, &u);
     if (e)
         return e;
@@ -162,7 +162,7 @@ tn_err tn_auth_user_token(tn_svc *svc, tn_ctx *ctx, const char *user_id, int64_t
         return tn_ctx_fail(ctx, TN_EARGS, "platformID %lld is invalid", (long long)platform_id);
     if (tn_config_is_admin(svc->cfg, user_id))
         return tn_ctx_fail(ctx, TN_EPERM, "%s is an app admin: use get_admin_token", user_id);
-    tn_user u;
+    tn_user u = {0};
     if ((e = find_user(svc, ctx, user_id, &u)))
         return e;
     if (u.app_manger_level >= 3)

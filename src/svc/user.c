@@ -190,7 +190,7 @@ tn_err tn_user_update_notification_account(tn_svc *svc, tn_ctx *ctx, const char 
         return e;
     if (!*nickname && !*face_url)
         return tn_ctx_fail(ctx, TN_EARGS, "nickName and faceURL are both empty");
-    tn_user u;
+    tn_user u = {0};
     if ((e = require_user(svc, ctx, user_id, &u)))
         return e;
     if (u.app_manger_level < 3)
