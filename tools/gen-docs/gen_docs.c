@@ -19,11 +19,12 @@ static void print_api(void)
 
 static void print_config(void)
 {
-    printf("# ternd configuration\n\n"
-           "Generated from the option table in `src/core/config.c` by `make docs`; do not edit\n"
-           "by hand. Precedence: command-line flag > `TERN_*` environment variable > config file\n"
-           "(`-c FILE`, INI `key = value` lines, `#` comments) > default. An unknown key, flag or\n"
-           "`TERN_*` variable, or a value out of range, stops start-up with a message naming it.\n\n");
+    printf(
+        "# ternd configuration\n\n"
+        "Generated from the option table in `src/core/config.c` by `make docs`; do not edit\n"
+        "by hand. Precedence: command-line flag > `TERN_*` environment variable > config file\n"
+        "(`-c FILE`, INI `key = value` lines, `#` comments) > default. An unknown key, flag or\n"
+        "`TERN_*` variable, or a value out of range, stops start-up with a message naming it.\n\n");
     tn_config_print_markdown(stdout);
 }
 

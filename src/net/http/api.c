@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "auth.h"
 #include "log.h"
@@ -25,6 +26,8 @@ typedef struct api_job {
     int status;
     const char *content_type;
     char *body;
+    size_t body_len;
+    bool gzipped;
     tn_err code;
 } api_job;
 
@@ -82,6 +85,35 @@ static bool token_whitelisted(const char *path)
            strncmp(path, "/auth/parse_token", 17) == 0;
 }
 
+/* gzip-encodes job->body in place when the client accepts it (OpenIM's gin gzip middleware
+ * does the same for every answer); done on the worker so the loop never compresses. */
+static void maybe_gzip(api_job *job)
+{
+    job->body_len = strlen(job->body);
+    if (!job->req->accept_gzip)
+        return;
+    z_stream z = {0};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return;
+    uLong cap = deflateBound(&z, job->body_len);
+    unsigned char *out = malloc(cap);
+    if (!out)
+        abort();
+    z.next_in = (unsigned char *)job->body;
+    z.avail_in = (uInt)job->body_len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+        free(job->body);
+        job->body = (char *)out;
+        job->body_len = z.total_out;
+        job->gzipped = true;
+    } else {
+        free(out);
+    }
+    deflateEnd(&z);
+}
+
 static void run_job(uv_work_t *w)
 {
     api_job *job = w->data;
@@ -129,6 +161,7 @@ static void run_job(uv_work_t *w)
     if (e)
         tn_log_info(ctx.operation_id, "POST %s errCode=%d %s", req->path, e, ctx.detail);
 out:
+    maybe_gzip(job);
     json_decref(call.data);
     json_decref(body);
     tn_arena_free_all(&arena);
@@ -146,7 +179,8 @@ static void job_done(uv_work_t *w, int status)
         uint64_t us = (uv_hrtime() - req->start_ns) / 1000;
         tn_log_debug(req->operation_id, "POST %s -> %d errCode=%d in %llu us", req->path,
                      job->status, job->code, (unsigned long long)us);
-        respond_text(req, job->status, job->content_type, job->body);
+        tn_http_respond(req, job->status, job->content_type, job->body, job->body_len,
+                        job->gzipped ? "Content-Encoding: gzip\r\n" : NULL);
     }
     free(job->body);
     free(job);
