@@ -82,12 +82,8 @@ tn_err tn_json_str_wrapper(tn_ctx *ctx, json_t *obj, const char *key, const char
 static tn_err int_value(tn_ctx *ctx, json_t *v, const char *key, int64_t min, int64_t max,
                         int64_t *out)
 {
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
-        if (d != (double)(int64_t)d)
-            return wrong_type(ctx, key, "integer", v);
-        *out = (int64_t)d;
-    } else if (json_is_integer(v)) {
+    /* Go's encoding/json refuses any number with a fraction or exponent for an int field */
+    if (json_is_integer(v)) {
         *out = json_integer_value(v);
     } else {
         return wrong_type(ctx, key, "integer", v);

@@ -35,6 +35,8 @@ void tn_arena_init(tn_arena *a)
 
 void *tn_arena_alloc(tn_arena *a, size_t size)
 {
+    if (size > SIZE_MAX / 2)
+        abort(); /* no request legitimately needs half the address space */
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (size == 0)
         size = ALIGN;

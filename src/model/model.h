@@ -75,6 +75,8 @@ typedef struct tn_kv {
     const char *value;
 } tn_kv;
 
+typedef struct tn_conv_seed tn_conv_seed;
+
 /* A stored message: the protobuf MsgData bytes plus the columns needed to find it. */
 typedef struct tn_msg_rec {
     const char *conversation_id;
@@ -85,4 +87,85 @@ typedef struct tn_msg_rec {
     int64_t send_time;
     const void *data; /* encoded MsgData */
     size_t data_len;
+    /* conversation records to create if absent (both sides of a first 1:1 message) */
+    const tn_conv_seed *seeds;
+    size_t seed_count;
+    const char *reader; /* this owner's has_read_seq advances to the new seq (the sender) */
 } tn_msg_rec;
+
+/* A user's view of one conversation (OpenIM's conversation.Conversation plus the read cursor). */
+typedef struct tn_conversation {
+    const char *owner_user_id;
+    const char *conversation_id;
+    int32_t recv_msg_opt;
+    int32_t conversation_type; /* 1 single, 3 group, 4 notification */
+    const char *user_id;       /* single chat: the peer */
+    const char *group_id;
+    bool is_pinned;
+    const char *attached_info;
+    bool is_private_chat;
+    int32_t group_at_type;
+    const char *ex;
+    int32_t burn_duration;
+    int64_t min_seq; /* per-user read window; 0 = none */
+    int64_t max_seq;
+    int64_t msg_destruct_time;
+    int64_t latest_msg_destruct_time;
+    bool is_msg_destruct;
+    int64_t has_read_seq;
+    int64_t create_time;
+} tn_conversation;
+
+/* set_conversations: only the has_* fields are written; the record is created when missing. */
+typedef struct tn_conversation_patch {
+    const char *conversation_id;
+    int32_t conversation_type;
+    const char *user_id;
+    const char *group_id;
+    bool has_recv_msg_opt, has_is_pinned, has_attached_info, has_is_private_chat, has_ex,
+        has_burn_duration, has_group_at_type, has_msg_destruct_time, has_is_msg_destruct;
+    int32_t recv_msg_opt;
+    bool is_pinned;
+    const char *attached_info;
+    bool is_private_chat;
+    const char *ex;
+    int32_t burn_duration;
+    int32_t group_at_type;
+    int64_t msg_destruct_time;
+    bool is_msg_destruct;
+} tn_conversation_patch;
+
+/* A conversation record a stored message must find in place for one owner (created with
+ * defaults when absent: the first message of a chat creates it for both sides). */
+struct tn_conv_seed {
+    const char *owner_user_id;
+    const char *conversation_id;
+    int32_t conversation_type;
+    const char *user_id;
+    const char *group_id;
+};
+
+/* Version logs (incremental sync, openim-rest.md §15): one head per (collection, key). */
+typedef enum tn_version_state {
+    TN_VERSION_INSERT = 1,
+    TN_VERSION_DELETE = 2,
+    TN_VERSION_UPDATE = 3,
+} tn_version_state;
+
+typedef struct tn_version_head {
+    const char *version_id; /* 24 lower-case hex chars */
+    int64_t version;
+} tn_version_head;
+
+typedef struct tn_version_entry {
+    const char *element_id;
+    int32_t state;
+    int64_t version;
+} tn_version_entry;
+
+/* Per-conversation seq state. */
+typedef struct tn_seq_info {
+    const char *conversation_id;
+    int64_t max_seq;
+    int64_t max_seq_time; /* ms of the newest allocation */
+} tn_seq_info;

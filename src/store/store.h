@@ -58,13 +58,42 @@ typedef struct tn_store_ops {
     /* messages: the append assigns each record the next seq of its conversation and makes the
      * whole batch durable in one transaction (the gateway's group commit hands it many senders'
      * messages at once). A record whose (conversation, client_msg_id) is already stored is not
-     * written again: it comes back with the stored seq and server_msg_id, marked duplicate. */
+     * written again: it comes back with the stored seq and server_msg_id, marked duplicate.
+     * In the same transaction: the records' conversation seeds are created when absent (with a
+     * version-log insert for their owner) and the reader's has_read_seq moves to the new seq. */
     tn_err (*msgs_append)(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
                           tn_arena *a);
     tn_err (*seq_max)(tn_store *s, const char *app, const char *conversation_id, int64_t *max);
     tn_err (*msgs_range)(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
                          int64_t end, tn_arena *a, tn_msg_rec **out,
                          size_t *count); /* seqs in [begin, end], ascending */
+    /* max seq and its time for each conversation that has one; unknown IDs are left out */
+    tn_err (*seq_infos)(tn_store *s, const char *app, const char *const *conversation_ids, size_t n,
+                        tn_arena *a, tn_seq_info **out, size_t *count);
+
+    /* conversations of one owner, in creation order */
+    tn_err (*conversations_list)(tn_store *s, const char *app, const char *owner, tn_arena *a,
+                                 tn_conversation **out, size_t *count);
+    /* the existing ones among ids, in the order of ids */
+    tn_err (*conversations_get)(tn_store *s, const char *app, const char *owner,
+                                const char *const *ids, size_t n, tn_arena *a,
+                                tn_conversation **out, size_t *count);
+    /* creates missing records and writes the patch's present fields for every owner, each
+     * owner's conversation version log +1 (insert or update) when something changed;
+     * changed[i] (may be NULL) tells which owners saw a change */
+    tn_err (*conversations_set)(tn_store *s, const char *app, const char *const *owners, size_t n,
+                                const tn_conversation_patch *p, int64_t now_ms, bool *changed);
+    /* raises owner's has_read_seq to seq (never lowers it); ENOTFOUND without a record */
+    tn_err (*conversation_mark_read)(tn_store *s, const char *app, const char *owner,
+                                     const char *conversation_id, int64_t seq);
+
+    /* version logs: the head (created at version 1 with a fresh versionID when absent) and
+     * the entries written after a version, one per element, ascending by version */
+    tn_err (*version_head)(tn_store *s, const char *app, const char *collection, const char *key,
+                           tn_arena *a, tn_version_head *out);
+    tn_err (*version_entries)(tn_store *s, const char *app, const char *collection, const char *key,
+                              int64_t after_version, tn_arena *a, tn_version_entry **out,
+                              size_t *count);
 } tn_store_ops;
 
 struct tn_store {

@@ -371,6 +371,36 @@ describe('conventions', () => {
         });
     });
 
+    describe('idle timeout', () => {
+        it('--http-idle-timeout-s 1 closes an idle keep-alive connection', async () => {
+            const s = await startTernd({ extraArgs: ['--http-idle-timeout-s', '1'] });
+            try {
+                const net = await import('node:net');
+                const closedAfter = await new Promise((resolve, reject) => {
+                    const sock = net.connect(s.port, '127.0.0.1');
+                    let t0;
+                    let buf = '';
+                    sock.on('connect', () =>
+                        sock.write(rawPost('/auth/get_admin_token', { secret: DEFAULT_SECRET, userID: ADMIN_ID }, { operationID: 'idle' })),
+                    );
+                    sock.on('data', (d) => {
+                        buf += d;
+                        if (!t0 && /\r\n\r\n/.test(buf)) t0 = Date.now();
+                    });
+                    sock.on('close', () => resolve(t0 ? Date.now() - t0 : -1));
+                    sock.on('error', () => {});
+                    setTimeout(() => {
+                        sock.destroy();
+                        reject(new Error('idle connection still open after 5 s'));
+                    }, 5000);
+                });
+                assert.ok(closedAfter >= 500 && closedAfter < 4000, `closed after ${closedAfter} ms`);
+            } finally {
+                await s.stop();
+            }
+        });
+    });
+
     describe('connections', () => {
         it('keep-alive: several requests reuse one connection', async () => {
             const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -497,6 +527,132 @@ describe('conventions', () => {
             const r = await httpPost(srv.port, '/user/get_users_info', { userIDs: [alice] }, { operationID: 'nogz', token: aliceTok });
             assert.equal(r.headers['content-encoding'], undefined);
             assert.equal(JSON.parse(r.text).errCode, 0);
+        });
+
+        it('a chunked request body is accepted', async () => {
+            const body = JSON.stringify({ userIDs: [alice] });
+            const head = `POST /user/get_users_info HTTP/1.1\r\nHost: x\r\noperationID: chunked\r\ntoken: ${aliceTok}\r\nTransfer-Encoding: chunked\r\n\r\n`;
+            const chunks = [body.slice(0, 5), body.slice(5)].map((c) => `${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`).join('');
+            const [res] = await rawExchange(srv.port, Buffer.from(head + chunks + '0\r\n\r\n'), 1);
+            assert.equal(res.status, 200);
+            assert.equal(JSON.parse(res.text).data.usersInfo[0].userID, alice);
+        });
+
+        it('Expect: 100-continue is honoured (body sent after the headers)', async () => {
+            const body = JSON.stringify({ token: aliceTok });
+            const net = await import('node:net');
+            const text = await new Promise((resolve, reject) => {
+                const s = net.connect(srv.port, '127.0.0.1');
+                let buf = '';
+                s.on('connect', () => {
+                    s.write(`POST /auth/parse_token HTTP/1.1\r\nHost: x\r\noperationID: exp\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`);
+                    setTimeout(() => s.write(body), 300);
+                });
+                s.on('data', (d) => {
+                    buf += d.toString('utf8');
+                    const m = /HTTP\/1\.1 200[^]*?\r\n\r\n/.exec(buf);
+                    const cl = /content-length:\s*(\d+)/i.exec(buf);
+                    if (m && cl && buf.length >= m.index + m[0].length + Number(cl[1])) {
+                        s.destroy();
+                        resolve(buf.slice(m.index + m[0].length, m.index + m[0].length + Number(cl[1])));
+                    }
+                });
+                s.on('error', reject);
+                setTimeout(() => reject(new Error('no response: ' + buf)), 5000);
+            });
+            assert.equal(JSON.parse(text).data.userID, alice);
+        });
+    });
+
+    describe('robustness (the server must survive and keep serving)', () => {
+        const stillServing = async () => {
+            await ok(base, '/user/get_users_info', { userIDs: [alice] }, { token: aliceTok });
+        };
+        const sendRaw = async (bytes, waitMs = 1000) => {
+            const net = await import('node:net');
+            return new Promise((resolve) => {
+                const s = net.connect(srv.port, '127.0.0.1');
+                let buf = Buffer.alloc(0);
+                const done = () => {
+                    s.destroy();
+                    resolve(buf.toString('latin1'));
+                };
+                s.on('connect', () => s.write(bytes));
+                s.on('data', (d) => (buf = Buffer.concat([buf, d])));
+                s.on('error', done);
+                s.on('close', done);
+                setTimeout(done, waitMs);
+            });
+        };
+
+        it('a garbage request line gets a 4xx or a closed connection', async () => {
+            const out = await sendRaw('HELLO WORLD\r\n\r\n');
+            assert.ok(out === '' || /^HTTP\/1\.[01] 4\d\d/.test(out), out);
+            await stillServing();
+        });
+
+        it('a huge header is refused without harm', async () => {
+            const out = await sendRaw(`POST /auth/parse_token HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(200 * 1024)}\r\n\r\n`);
+            assert.ok(out === '' || /^HTTP\/1\.[01] 4\d\d/.test(out), out.slice(0, 200));
+            await stillServing();
+        });
+
+        it('a connection closed in the middle of a body is harmless', async () => {
+            await sendRaw(`POST /auth/parse_token HTTP/1.1\r\nHost: x\r\noperationID: cut\r\nContent-Length: 500\r\n\r\n{"token":"ab`, 200);
+            await stillServing();
+        });
+
+        it('deeply nested JSON → 1001, no crash', async () => {
+            const deep = '{"userIDs":' + '['.repeat(100000) + ']'.repeat(100000) + '}';
+            const r = await api(base, '/user/get_users_info', null, { token: aliceTok, rawBody: deep });
+            assert.equal(r.json?.errCode, 1001, r.text.slice(0, 300));
+            await stillServing();
+        });
+
+        it('invalid UTF-8 in a JSON string does not crash the server', async () => {
+            const raw = Buffer.concat([Buffer.from('{"userIDs":["'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"]}')]);
+            const r = await api(base, '/user/get_users_info', null, { token: aliceTok, rawBody: raw });
+            assert.equal(r.status, 200);
+            assert.ok(r.json && typeof r.json.errCode === 'number', r.text);
+            await stillServing();
+        });
+
+        it('an int32 field out of range (platformID 2^32+1) → 1001, not wrapped', async () => {
+            await fails(base, '/auth/get_user_token', { userID: alice, platformID: 4294967297 }, 1001, { token: admin });
+            await fails(base, '/user/get_all_users_uid', { pagination: { pageNumber: 4294967297, showNumber: 10 } }, 1001, { token: aliceTok });
+        });
+
+        // Go keeps \u0000 inside strings; tern refuses the request instead of truncating the
+        // value at the NUL (a documented difference: nothing is stored half).
+        it('a NUL character inside a string is refused whole (1001), nothing stored', async () => {
+            const id = uid('nul');
+            const r = await fails(base, '/user/user_register', { users: [{ userID: id, nickname: 'a\u0000b' }] }, 1001, { token: admin });
+            assert.match(r.errDlt, /NUL|\\u0000/);
+            const m = await ok(base, '/user/account_check', { checkUserIDs: [id] }, { token: admin });
+            assert.equal(m.data.results[0].accountStatus, 0);
+        });
+
+        it('a NUL character inside a userID is rejected (1001)', async () => {
+            await fails(base, '/user/user_register', { users: [{ userID: 'ab\u0000cd', nickname: 'n' }] }, 1001, { token: admin });
+            const m = await ok(base, '/user/account_check', { checkUserIDs: ['ab'] }, { token: admin });
+            assert.equal(m.data.results[0].accountStatus, 0);
+        });
+
+        it('concurrent registrations of one ID: exactly one succeeds, the rest get 1102', async () => {
+            const id = uid('race');
+            const rs = await Promise.all(
+                Array.from({ length: 10 }, () => api(base, '/user/user_register', { users: [{ userID: id, nickname: 'r' }] }, { token: admin })),
+            );
+            const codes = rs.map((r) => r.json?.errCode).sort();
+            assert.deepEqual(codes, [0, ...Array(9).fill(1102)], rs.map((r) => r.text).join('\n'));
+        });
+
+        it('concurrent registrations of distinct IDs all succeed', async () => {
+            const ids = Array.from({ length: 20 }, () => uid('par'));
+            const rs = await Promise.all(ids.map((id) => api(base, '/user/user_register', { users: [{ userID: id, nickname: 'p' }] }, { token: admin })));
+            for (const r of rs) assert.equal(r.json?.errCode, 0, r.text);
+            const j = await ok(base, '/user/account_check', { checkUserIDs: ids }, { token: admin });
+            assert.ok(j.data.results.every((x) => x.accountStatus === 1));
         });
 
         it('many concurrent requests are all answered', async () => {

@@ -132,6 +132,19 @@ describe('process', () => {
                 await s.stop();
             }
         });
+        it('--admin-user-ids without imAdmin: imAdmin is no admin', async () => {
+            const s = await startTernd({ extraArgs: ['--admin-user-ids', 'chief'] });
+            try {
+                await fails(s.base, '/auth/get_admin_token', { secret: DEFAULT_SECRET, userID: ADMIN_ID }, 1001);
+                await ok(s.base, '/auth/get_admin_token', { secret: DEFAULT_SECRET, userID: 'chief' });
+            } finally {
+                await s.stop();
+            }
+        });
+
+        it('--admin-user-ids with an invalid ID fails naming the flag', async () => {
+            assert.match(await expectStartFailure(['--admin-user-ids', 'a:b']), /admin-user-ids/);
+        });
     });
 
     describe('config file and environment', () => {

@@ -2,20 +2,16 @@
  * per connection, every write in a BEGIN IMMEDIATE transaction committed with fsync. */
 #include "sqlite_store.h"
 
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "schema.h"
+#include "sqlite_internal.h"
 
 /* Every statement the backend runs, prepared lazily per connection. */
 #define STMT_TABLE(X)                                                                              \
-    X(BEGIN, "BEGIN IMMEDIATE")                                                                    \
-    X(COMMIT, "COMMIT")                                                                            \
-    X(ROLLBACK, "ROLLBACK")                                                                        \
     X(USER_EXISTS, "SELECT 1 FROM users WHERE app=?1 AND user_id=?2")                              \
     X(USER_INSERT, "INSERT INTO users(app,user_id,nickname,face_url,ex,create_time,"               \
                    "app_manger_level,global_recv_msg_opt) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")        \
@@ -77,6 +73,7 @@ enum {
 #undef STMT_ENUM
         STMT_COUNT
 };
+_Static_assert(STMT_COUNT <= TN_SQLITE_CONV_SLOT0, "statement slots overlap");
 
 static const char *const stmt_sql[] = {
 #define STMT_SQL(name, sql) sql,
@@ -84,157 +81,17 @@ static const char *const stmt_sql[] = {
 #undef STMT_SQL
 };
 
-typedef struct conn {
-    sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_COUNT];
-    struct conn *next;
-} conn;
-
-typedef struct sqlite_store {
-    tn_store base;
-    char *path;
-    pthread_key_t key;
-    pthread_mutex_t mu; /* guards conns */
-    conn *conns;
-} sqlite_store;
-
-static tn_err db_fail(sqlite3 *db, const char *what)
-{
-    tn_log_error(NULL, "sqlite: %s: %s", what, sqlite3_errmsg(db));
-    return TN_EDATABASE;
-}
-
-static sqlite3 *open_db(const char *path, char *err, size_t errlen)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-        sqlite3_close(db);
-        return NULL;
-    }
-    /* FULL: a commit returns only after the WAL is fsync'd, so an acknowledged write survives
-     * kill -9 and power loss. Throughput comes from batching, not from weaker syncs. */
-    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;";
-    char *msg = NULL;
-    sqlite3_busy_timeout(db, 10000);
-    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot configure %s: %s", path, msg ? msg : "?");
-        sqlite3_free(msg);
-        sqlite3_close(db);
-        return NULL;
-    }
-    return db;
-}
-
-static conn *get_conn(sqlite_store *s)
-{
-    conn *c = pthread_getspecific(s->key);
-    if (c)
-        return c;
-    char err[256];
-    sqlite3 *db = open_db(s->path, err, sizeof err);
-    if (!db) {
-        tn_log_error(NULL, "sqlite: %s", err);
-        return NULL;
-    }
-    c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
-    c->db = db;
-    pthread_mutex_lock(&s->mu);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->mu);
-    pthread_setspecific(s->key, c);
-    return c;
-}
-
-/* Returns the reset, unbound statement, or NULL after logging. */
-static sqlite3_stmt *stmt(conn *c, int id)
-{
-    if (!c->stmts[id]) {
-        if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
-                               NULL) != SQLITE_OK) {
-            db_fail(c->db, stmt_sql[id]);
-            return NULL;
-        }
-    }
-    return c->stmts[id];
-}
-
-static void done(sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static const char *col_text(sqlite3_stmt *st, int i, tn_arena *a)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return tn_arena_strndup(a, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
-}
-
-/* Runs a statement that returns no rows. */
-static tn_err exec_stmt(conn *c, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    tn_err e = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? TN_OK : db_fail(c->db, sqlite3_sql(st));
-    done(st);
-    return e;
-}
-
-static tn_err simple(conn *c, int id)
-{
-    sqlite3_stmt *st = stmt(c, id);
-    return st ? exec_stmt(c, st) : TN_EDATABASE;
-}
-
-static tn_err tx_begin(conn *c)
-{
-    return simple(c, STMT_BEGIN);
-}
-
-/* Commits when e is TN_OK, otherwise rolls back; returns the final outcome. */
-static tn_err tx_end(conn *c, tn_err e)
-{
-    if (e == TN_OK) {
-        e = simple(c, STMT_COMMIT);
-        if (e == TN_OK)
-            return TN_OK;
-    }
-    if (!sqlite3_get_autocommit(c->db))
-        simple(c, STMT_ROLLBACK);
-    return e;
-}
-
-#define GET_CONN(s, c)                                                                             \
-    conn *c = get_conn((sqlite_store *)(s));                                                       \
-    if (!c)                                                                                        \
-    return TN_EDATABASE
-
-#define PREPARE(c, st, id)                                                                         \
-    sqlite3_stmt *st = stmt(c, id);                                                                \
-    if (!st)                                                                                       \
-    return TN_EDATABASE
+#define GET_CONN(s, c)     TN_SQLITE_CONN(s, c)
+#define PREPARE(c, st, id) TN_SQLITE_STMT(c, st, id, stmt_sql[id])
 
 /* ---- users ---- */
 
 static void read_user(sqlite3_stmt *st, tn_arena *a, tn_user *u)
 {
-    u->user_id = col_text(st, 0, a);
-    u->nickname = col_text(st, 1, a);
-    u->face_url = col_text(st, 2, a);
-    u->ex = col_text(st, 3, a);
+    u->user_id = tn_sqlite_col_text(st, 0, a);
+    u->nickname = tn_sqlite_col_text(st, 1, a);
+    u->face_url = tn_sqlite_col_text(st, 2, a);
+    u->ex = tn_sqlite_col_text(st, 3, a);
     u->create_time = sqlite3_column_int64(st, 4);
     u->app_manger_level = sqlite3_column_int(st, 5);
     u->global_recv_msg_opt = sqlite3_column_int(st, 6);
@@ -246,21 +103,21 @@ static tn_err users_insert(tn_store *s, const char *app, const tn_user *users, s
     GET_CONN(s, c);
     PREPARE(c, exists, STMT_USER_EXISTS);
     PREPARE(c, ins, STMT_USER_INSERT);
-    tn_err e = tx_begin(c);
+    tn_err e = tn_sqlite_begin(c);
     if (e)
         return e;
     for (size_t i = 0; i < n && e == TN_OK; i++) {
         sqlite3_bind_text(exists, 1, app, -1, SQLITE_STATIC);
         sqlite3_bind_text(exists, 2, users[i].user_id, -1, SQLITE_STATIC);
         int rc = sqlite3_step(exists);
-        done(exists);
+        tn_sqlite_done(exists);
         if (rc == SQLITE_ROW) {
             *dup_id = users[i].user_id;
             e = TN_EREGISTERED;
             break;
         }
         if (rc != SQLITE_DONE) {
-            e = db_fail(c->db, "user exists");
+            e = tn_sqlite_fail(c->db, "user exists");
             break;
         }
         const tn_user *u = &users[i];
@@ -272,9 +129,9 @@ static tn_err users_insert(tn_store *s, const char *app, const tn_user *users, s
         sqlite3_bind_int64(ins, 6, u->create_time);
         sqlite3_bind_int(ins, 7, u->app_manger_level);
         sqlite3_bind_int(ins, 8, u->global_recv_msg_opt);
-        e = exec_stmt(c, ins);
+        e = tn_sqlite_exec(c, ins);
     }
-    return tx_end(c, e);
+    return tn_sqlite_end(c, e);
 }
 
 static tn_err users_get(tn_store *s, const char *app, const char *const *ids, size_t n, tn_arena *a,
@@ -295,9 +152,9 @@ static tn_err users_get(tn_store *s, const char *app, const char *const *ids, si
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
             read_user(st, a, &list[k++]);
-        done(st);
+        tn_sqlite_done(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return db_fail(c->db, "users_get");
+            return tn_sqlite_fail(c->db, "users_get");
     }
     *out = list;
     *count = k;
@@ -310,14 +167,14 @@ static tn_err user_update(tn_store *s, const char *app, const tn_user_patch *p)
     PREPARE(c, st, STMT_USER_UPDATE);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, p->user_id, -1, SQLITE_STATIC);
-    bind_text(st, 3, p->nickname);
-    bind_text(st, 4, p->face_url);
-    bind_text(st, 5, p->ex);
+    tn_sqlite_bind_text(st, 3, p->nickname);
+    tn_sqlite_bind_text(st, 4, p->face_url);
+    tn_sqlite_bind_text(st, 5, p->ex);
     if (p->has_level)
         sqlite3_bind_int(st, 6, p->app_manger_level);
     if (p->has_recv_opt)
         sqlite3_bind_int(st, 7, p->global_recv_msg_opt);
-    tn_err e = exec_stmt(c, st);
+    tn_err e = tn_sqlite_exec(c, st);
     if (e == TN_OK && sqlite3_changes(c->db) == 0)
         return TN_ENOTFOUND;
     return e;
@@ -328,8 +185,8 @@ static void bind_user_filter(sqlite3_stmt *st, const char *app, const tn_user_qu
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, q->level_min);
     sqlite3_bind_int(st, 3, q->level_max);
-    bind_text(st, 4, q->user_id_like);
-    bind_text(st, 5, q->nickname_like);
+    tn_sqlite_bind_text(st, 4, q->user_id_like);
+    tn_sqlite_bind_text(st, 5, q->nickname_like);
     sqlite3_bind_int(st, 6, q->exact_user_id);
 }
 
@@ -342,9 +199,9 @@ static tn_err users_query(tn_store *s, const char *app, const tn_user_query *q, 
     bind_user_filter(cnt, app, q);
     int rc = sqlite3_step(cnt);
     *total = rc == SQLITE_ROW ? sqlite3_column_int64(cnt, 0) : 0;
-    done(cnt);
+    tn_sqlite_done(cnt);
     if (rc != SQLITE_ROW)
-        return db_fail(c->db, "users count");
+        return tn_sqlite_fail(c->db, "users count");
     *out = NULL;
     *count = 0;
     if (q->limit <= 0 || q->offset >= *total)
@@ -357,9 +214,9 @@ static tn_err users_query(tn_store *s, const char *app, const tn_user_query *q, 
     size_t k = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)room)
         read_user(st, a, &list[k++]);
-    done(st);
+    tn_sqlite_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_fail(c->db, "users query");
+        return tn_sqlite_fail(c->db, "users query");
     *out = list;
     *count = k;
     return TN_OK;
@@ -384,15 +241,15 @@ static tn_err tokens_list(tn_store *s, const char *app, const char *user_id, tn_
             list = bigger;
             cap *= 2;
         }
-        list[k].token = col_text(st, 0, a);
+        list[k].token = tn_sqlite_col_text(st, 0, a);
         list[k].platform_id = sqlite3_column_int(st, 1);
         list[k].status = sqlite3_column_int(st, 2);
         list[k].expire_at = sqlite3_column_int64(st, 3);
         k++;
     }
-    done(st);
+    tn_sqlite_done(st);
     if (rc != SQLITE_DONE)
-        return db_fail(c->db, "tokens_list");
+        return tn_sqlite_fail(c->db, "tokens_list");
     *out = list;
     *count = k;
     return TN_OK;
@@ -405,7 +262,7 @@ static tn_err tokens_apply(tn_store *s, const char *app, const char *user_id,
     PREPARE(c, put, STMT_TOKEN_PUT);
     PREPARE(c, kick, STMT_TOKEN_KICK);
     PREPARE(c, del, STMT_TOKEN_DELETE);
-    tn_err e = tx_begin(c);
+    tn_err e = tn_sqlite_begin(c);
     for (size_t i = 0; i < n && e == TN_OK; i++) {
         const tn_token_change *ch = &changes[i];
         sqlite3_stmt *st = ch->op == TN_TOKEN_OP_PUT    ? put
@@ -418,9 +275,9 @@ static tn_err tokens_apply(tn_store *s, const char *app, const char *user_id,
             sqlite3_bind_int(st, 4, ch->rec.platform_id);
             sqlite3_bind_int64(st, 5, ch->rec.expire_at);
         }
-        e = exec_stmt(c, st);
+        e = tn_sqlite_exec(c, st);
     }
-    return tx_end(c, e);
+    return tn_sqlite_end(c, e);
 }
 
 static tn_err token_status(tn_store *s, const char *app, const char *user_id, int32_t platform_id,
@@ -435,10 +292,10 @@ static tn_err token_status(tn_store *s, const char *app, const char *user_id, in
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *status = sqlite3_column_int(st, 0);
-    done(st);
+    tn_sqlite_done(st);
     if (rc == SQLITE_DONE)
         return TN_ENOTFOUND;
-    return rc == SQLITE_ROW ? TN_OK : db_fail(c->db, "token_status");
+    return rc == SQLITE_ROW ? TN_OK : tn_sqlite_fail(c->db, "token_status");
 }
 
 /* ---- user commands ---- */
@@ -456,10 +313,10 @@ static tn_err command_add(tn_store *s, const char *app, const char *user_id,
     sqlite3_bind_text(st, 6, cmd->ex ? cmd->ex : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, cmd->create_time);
     int rc = sqlite3_step(st);
-    done(st);
+    tn_sqlite_done(st);
     if (rc == SQLITE_CONSTRAINT)
         return TN_EDUP;
-    return rc == SQLITE_DONE ? TN_OK : db_fail(c->db, "command_add");
+    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "command_add");
 }
 
 static tn_err command_update(tn_store *s, const char *app, const char *user_id,
@@ -471,9 +328,9 @@ static tn_err command_update(tn_store *s, const char *app, const char *user_id,
     sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, cmd->type);
     sqlite3_bind_text(st, 4, cmd->uuid, -1, SQLITE_STATIC);
-    bind_text(st, 5, cmd->value);
-    bind_text(st, 6, cmd->ex);
-    tn_err e = exec_stmt(c, st);
+    tn_sqlite_bind_text(st, 5, cmd->value);
+    tn_sqlite_bind_text(st, 6, cmd->ex);
+    tn_err e = tn_sqlite_exec(c, st);
     if (e == TN_OK && sqlite3_changes(c->db) == 0)
         return TN_ENOTFOUND;
     return e;
@@ -488,7 +345,7 @@ static tn_err command_delete(tn_store *s, const char *app, const char *user_id, 
     sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, type);
     sqlite3_bind_text(st, 4, uuid, -1, SQLITE_STATIC);
-    tn_err e = exec_stmt(c, st);
+    tn_err e = tn_sqlite_exec(c, st);
     if (e == TN_OK && sqlite3_changes(c->db) == 0)
         return TN_ENOTFOUND;
     return e;
@@ -513,15 +370,15 @@ static tn_err commands_get(tn_store *s, const char *app, const char *user_id, in
             cap *= 2;
         }
         list[k].type = sqlite3_column_int(st, 0);
-        list[k].uuid = col_text(st, 1, a);
-        list[k].value = col_text(st, 2, a);
-        list[k].ex = col_text(st, 3, a);
+        list[k].uuid = tn_sqlite_col_text(st, 1, a);
+        list[k].value = tn_sqlite_col_text(st, 2, a);
+        list[k].ex = tn_sqlite_col_text(st, 3, a);
         list[k].create_time = sqlite3_column_int64(st, 4);
         k++;
     }
-    done(st);
+    tn_sqlite_done(st);
     if (rc != SQLITE_DONE)
-        return db_fail(c->db, "commands_get");
+        return tn_sqlite_fail(c->db, "commands_get");
     *out = list;
     *count = k;
     return TN_OK;
@@ -533,15 +390,15 @@ static tn_err client_config_set(tn_store *s, const char *app, const tn_kv *kvs, 
 {
     GET_CONN(s, c);
     PREPARE(c, st, STMT_CFG_SET);
-    tn_err e = tx_begin(c);
+    tn_err e = tn_sqlite_begin(c);
     for (size_t i = 0; i < n && e == TN_OK; i++) {
         sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, kvs[i].user_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, kvs[i].key, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, kvs[i].value, -1, SQLITE_STATIC);
-        e = exec_stmt(c, st);
+        e = tn_sqlite_exec(c, st);
     }
-    return tx_end(c, e);
+    return tn_sqlite_end(c, e);
 }
 
 static tn_err client_config_delete(tn_store *s, const char *app, const char *user_id,
@@ -549,14 +406,14 @@ static tn_err client_config_delete(tn_store *s, const char *app, const char *use
 {
     GET_CONN(s, c);
     PREPARE(c, st, STMT_CFG_DELETE);
-    tn_err e = tx_begin(c);
+    tn_err e = tn_sqlite_begin(c);
     for (size_t i = 0; i < n && e == TN_OK; i++) {
         sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, keys[i], -1, SQLITE_STATIC);
-        e = exec_stmt(c, st);
+        e = tn_sqlite_exec(c, st);
     }
-    return tx_end(c, e);
+    return tn_sqlite_end(c, e);
 }
 
 static tn_err client_config_page(tn_store *s, const char *app, const char *user_id, const char *key,
@@ -567,13 +424,13 @@ static tn_err client_config_page(tn_store *s, const char *app, const char *user_
     PREPARE(c, cnt, STMT_CFG_COUNT);
     PREPARE(c, st, STMT_CFG_PAGE);
     sqlite3_bind_text(cnt, 1, app, -1, SQLITE_STATIC);
-    bind_text(cnt, 2, user_id);
-    bind_text(cnt, 3, key);
+    tn_sqlite_bind_text(cnt, 2, user_id);
+    tn_sqlite_bind_text(cnt, 3, key);
     int rc = sqlite3_step(cnt);
     *total = rc == SQLITE_ROW ? sqlite3_column_int64(cnt, 0) : 0;
-    done(cnt);
+    tn_sqlite_done(cnt);
     if (rc != SQLITE_ROW)
-        return db_fail(c->db, "config count");
+        return tn_sqlite_fail(c->db, "config count");
     *out = NULL;
     *count = 0;
     if (limit <= 0 || offset >= *total)
@@ -581,20 +438,20 @@ static tn_err client_config_page(tn_store *s, const char *app, const char *user_
     int64_t room = *total - offset < limit ? *total - offset : limit;
     tn_kv *list = tn_arena_calloc(a, (size_t)room, sizeof *list);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
-    bind_text(st, 2, user_id);
-    bind_text(st, 3, key);
+    tn_sqlite_bind_text(st, 2, user_id);
+    tn_sqlite_bind_text(st, 3, key);
     sqlite3_bind_int64(st, 4, limit);
     sqlite3_bind_int64(st, 5, offset);
     size_t k = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)room) {
-        list[k].user_id = col_text(st, 0, a);
-        list[k].key = col_text(st, 1, a);
-        list[k].value = col_text(st, 2, a);
+        list[k].user_id = tn_sqlite_col_text(st, 0, a);
+        list[k].key = tn_sqlite_col_text(st, 1, a);
+        list[k].value = tn_sqlite_col_text(st, 2, a);
         k++;
     }
-    done(st);
+    tn_sqlite_done(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_fail(c->db, "config page");
+        return tn_sqlite_fail(c->db, "config page");
     *out = list;
     *count = k;
     return TN_OK;
@@ -602,7 +459,7 @@ static tn_err client_config_page(tn_store *s, const char *app, const char *user_
 
 /* ---- messages ---- */
 
-static tn_err append_one(conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_arena *a)
+static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_arena *a)
 {
     PREPARE(c, find, STMT_MSG_FIND);
     PREPARE(c, next, STMT_SEQ_NEXT);
@@ -613,23 +470,23 @@ static tn_err append_one(conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_
     int rc = sqlite3_step(find);
     if (rc == SQLITE_ROW) {
         m->seq = sqlite3_column_int64(find, 0);
-        m->server_msg_id = col_text(find, 1, a);
+        m->server_msg_id = tn_sqlite_col_text(find, 1, a);
         *dup = true;
     }
-    done(find);
+    tn_sqlite_done(find);
     if (rc == SQLITE_ROW)
         return TN_OK;
     if (rc != SQLITE_DONE)
-        return db_fail(c->db, "msg find");
+        return tn_sqlite_fail(c->db, "msg find");
     *dup = false;
     sqlite3_bind_text(next, 1, app, -1, SQLITE_STATIC);
     sqlite3_bind_text(next, 2, m->conversation_id, -1, SQLITE_STATIC);
     rc = sqlite3_step(next);
     if (rc == SQLITE_ROW)
         m->seq = sqlite3_column_int64(next, 0);
-    done(next);
+    tn_sqlite_done(next);
     if (rc != SQLITE_ROW)
-        return db_fail(c->db, "seq next");
+        return tn_sqlite_fail(c->db, "seq next");
     sqlite3_bind_text(ins, 1, app, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, m->conversation_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 3, m->seq);
@@ -638,17 +495,17 @@ static tn_err append_one(conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_
     sqlite3_bind_text(ins, 6, m->send_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 7, m->send_time);
     sqlite3_bind_blob(ins, 8, m->data, (int)m->data_len, SQLITE_STATIC);
-    return exec_stmt(c, ins);
+    return tn_sqlite_exec(c, ins);
 }
 
 static tn_err msgs_append(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
                           tn_arena *a)
 {
     GET_CONN(s, c);
-    tn_err e = tx_begin(c);
+    tn_err e = tn_sqlite_begin(c);
     for (size_t i = 0; i < n && e == TN_OK; i++)
         e = append_one(c, app, &msgs[i], &duplicate[i], a);
-    return tx_end(c, e);
+    return tn_sqlite_end(c, e);
 }
 
 static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id, int64_t *max)
@@ -659,8 +516,8 @@ static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id,
     sqlite3_bind_text(st, 2, conversation_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TN_OK : db_fail(c->db, "seq_max");
+    tn_sqlite_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "seq_max");
 }
 
 static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
@@ -689,9 +546,9 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
         tn_msg_rec *m = &list[k++];
         m->conversation_id = conversation_id;
         m->seq = sqlite3_column_int64(st, 0);
-        m->client_msg_id = col_text(st, 1, a);
-        m->server_msg_id = col_text(st, 2, a);
-        m->send_id = col_text(st, 3, a);
+        m->client_msg_id = tn_sqlite_col_text(st, 1, a);
+        m->server_msg_id = tn_sqlite_col_text(st, 2, a);
+        m->send_id = tn_sqlite_col_text(st, 3, a);
         m->send_time = sqlite3_column_int64(st, 4);
         m->data_len = (size_t)sqlite3_column_bytes(st, 5);
         void *d = tn_arena_alloc(a, m->data_len ? m->data_len : 1);
@@ -699,9 +556,9 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
             memcpy(d, sqlite3_column_blob(st, 5), m->data_len);
         m->data = d;
     }
-    done(st);
+    tn_sqlite_done(st);
     if (rc != SQLITE_DONE)
-        return db_fail(c->db, "msgs_range");
+        return tn_sqlite_fail(c->db, "msgs_range");
     *out = list;
     *count = k;
     return TN_OK;
@@ -711,14 +568,8 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
 
 static void close_store(tn_store *base)
 {
-    sqlite_store *s = (sqlite_store *)base;
-    for (conn *c = s->conns, *next; c; c = next) {
-        next = c->next;
-        for (int i = 0; i < STMT_COUNT; i++)
-            sqlite3_finalize(c->stmts[i]);
-        sqlite3_close(c->db);
-        free(c);
-    }
+    tn_sqlite_store *s = (tn_sqlite_store *)base;
+    tn_sqlite_close_conns(s);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->mu);
     free(s->path);
@@ -780,14 +631,14 @@ static bool migrate(sqlite3 *db, char *err, size_t errlen)
 
 tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen)
 {
-    sqlite3 *db = open_db(path, err, errlen);
+    sqlite3 *db = tn_sqlite_open_db(path, err, errlen);
     if (!db)
         return NULL;
     bool ok = migrate(db, err, errlen);
     sqlite3_close(db);
     if (!ok)
         return NULL;
-    sqlite_store *s = calloc(1, sizeof *s);
+    tn_sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         abort();
     s->base.ops = &sqlite_ops;

@@ -1,0 +1,387 @@
+/* Envelope codecs with the Go server's rules: gob fields matched by exact name with type checks;
+ * JSON keys matched by Go's case folding, base64 data decoded as Go's encoding/json does. */
+#include "ws_envelope.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base64.h"
+#include "gob.h"
+
+__attribute__((format(printf, 3, 4))) static bool fail(char *why, size_t whylen, const char *fmt,
+                                                       ...)
+{
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+/* An arena copy with a NUL after it. */
+static uint8_t *copy_bytes(tn_arena *a, const void *p, size_t n)
+{
+    uint8_t *c = tn_arena_alloc(a, n + 1);
+    if (n)
+        memcpy(c, p, n);
+    c[n] = 0;
+    return c;
+}
+
+static bool copy_string(tn_arena *a, const void *p, size_t n, const char **out, const char *name,
+                        char *why, size_t whylen)
+{
+    if (n && memchr(p, 0, n))
+        return fail(why, whylen, "%s contains a NUL byte", name);
+    *out = (const char *)copy_bytes(a, p, n);
+    return true;
+}
+
+static void init_request(tn_ws_request *out)
+{
+    memset(out, 0, sizeof *out);
+    out->send_id = out->operation_id = out->msg_incr = "";
+}
+
+/* ---- gob ---- */
+
+enum { F_REQ_ID, F_TOKEN, F_SEND_ID, F_OPERATION_ID, F_MSG_INCR, F_DATA, F_COUNT };
+
+static const struct {
+    const char *gob, *json;
+    tn_gob_kind kind;
+} req_fields[F_COUNT] = {
+    [F_REQ_ID] = {"ReqIdentifier", "reqIdentifier", TN_GOB_INT},
+    [F_TOKEN] = {"Token", "token", TN_GOB_STRING},
+    [F_SEND_ID] = {"SendID", "sendID", TN_GOB_STRING},
+    [F_OPERATION_ID] = {"OperationID", "operationID", TN_GOB_STRING},
+    [F_MSG_INCR] = {"MsgIncr", "msgIncr", TN_GOB_STRING},
+    [F_DATA] = {"Data", "data", TN_GOB_BYTES},
+};
+
+static const char **string_slot(tn_ws_request *out, int f)
+{
+    return f == F_SEND_ID        ? &out->send_id
+           : f == F_OPERATION_ID ? &out->operation_id
+                                 : &out->msg_incr;
+}
+
+static bool decode_gob(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_request *out, char *why,
+                       size_t whylen)
+{
+    tn_gob_struct s;
+    if (!tn_gob_decode_struct(buf, len, &s, why, whylen))
+        return false;
+    for (int f = 0; f < F_COUNT; f++) {
+        const tn_gob_field *fld = tn_gob_field_named(&s, req_fields[f].gob);
+        if (!fld) /* fields Go's Req has but the sender's struct lacks stay zero */
+            continue;
+        if (fld->kind != req_fields[f].kind)
+            return fail(why, whylen, "gob: field %s has the wrong type", req_fields[f].gob);
+        if (!fld->set)
+            continue;
+        switch (f) {
+        case F_REQ_ID:
+            if (fld->i < INT32_MIN || fld->i > INT32_MAX)
+                return fail(why, whylen, "gob: ReqIdentifier %" PRId64 " out of range", fld->i);
+            out->req_identifier = (int32_t)fld->i;
+            break;
+        case F_TOKEN:
+            break;
+        case F_DATA:
+            out->data = copy_bytes(a, fld->p, fld->len);
+            out->data_len = fld->len;
+            break;
+        default:
+            if (!copy_string(a, fld->p, fld->len, string_slot(out, f), req_fields[f].gob, why,
+                             whylen))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* ---- JSON ---- */
+
+/* Go's encoding/json key match: exact, or equal after Unicode simple case folding. The names here
+ * are ASCII letters, so besides ASCII case only U+212A (Kelvin sign, folds to K) and U+017F (long
+ * s, folds to S) can match. */
+static bool go_fold_equal(const char *key, const char *name)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    for (const char *n = name; *n; n++) {
+        char up = (*n >= 'a' && *n <= 'z') ? (char)(*n - 32) : *n;
+        if (*k < 0x80) {
+            char c = (*k >= 'a' && *k <= 'z') ? (char)(*k - 32) : (char)*k;
+            if (c != up)
+                return false;
+            k++;
+        } else if (up == 'K' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa) {
+            k += 3;
+        } else if (up == 'S' && k[0] == 0xc5 && k[1] == 0xbf) {
+            k += 2;
+        } else {
+            return false;
+        }
+    }
+    return *k == 0;
+}
+
+static int b64_value(char c)
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = c ? strchr(alpha, c) : NULL;
+    return p ? (int)(p - alpha) : -1;
+}
+
+/* Go's base64.StdEncoding as encoding/json uses it: padding required, CR and LF skipped, and the
+ * unused low bits of the last character before the padding ignored. */
+static bool decode_base64(tn_arena *a, const char *s, size_t n, tn_ws_request *out)
+{
+    char *t = tn_arena_alloc(a, n + 1);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n')
+            t[m++] = s[i];
+    if (m >= 4 && m % 4 == 0 && t[m - 1] == '=') {
+        size_t pad = t[m - 2] == '=' ? 2 : 1;
+        char *c = &t[m - 1 - pad];
+        int v = b64_value(*c);
+        if (v >= 0)
+            *c = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                [v & (pad == 2 ? 0x30 : 0x3c)];
+    }
+    uint8_t *bytes = tn_arena_alloc(a, m / 4 * 3 + 4);
+    size_t len;
+    if (!tn_b64_decode(t, m, bytes, &len, false))
+        return false;
+    bytes[len] = 0;
+    out->data = len ? bytes : NULL;
+    out->data_len = len;
+    return true;
+}
+
+static bool json_member(int f, json_t *v, tn_arena *a, tn_ws_request *out, char *why, size_t whylen)
+{
+    const char *name = req_fields[f].json;
+    if (json_is_null(v)) {
+        if (f == F_DATA) { /* null resets a []byte; for int and string it is a no-op */
+            out->data = NULL;
+            out->data_len = 0;
+        }
+        return true;
+    }
+    if (f == F_REQ_ID) {
+        if (!json_is_integer(v))
+            return fail(why, whylen, "json: %s must be an integer", name);
+        json_int_t i = json_integer_value(v);
+        if (i < INT32_MIN || i > INT32_MAX)
+            return fail(why, whylen, "json: %s %" JSON_INTEGER_FORMAT " out of range", name, i);
+        out->req_identifier = (int32_t)i;
+        return true;
+    }
+    if (!json_is_string(v))
+        return fail(why, whylen, "json: %s must be a string", name);
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (f == F_TOKEN)
+        return true;
+    if (f == F_DATA)
+        return decode_base64(a, s, n, out) || fail(why, whylen, "json: data is not base64");
+    return copy_string(a, s, n, string_slot(out, f), name, why, whylen);
+}
+
+static bool decode_json(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_request *out, char *why,
+                        size_t whylen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)buf, len, 0, &jerr);
+    if (!root)
+        return fail(why, whylen, "json: %s", jerr.text);
+    bool ok = json_is_object(root) || fail(why, whylen, "json: request is not an object");
+    const char *key;
+    json_t *v;
+    /* Members in document order, later ones overriding earlier ones, as in Go. */
+    json_object_foreach(root, key, v)
+    {
+        if (!ok)
+            break;
+        for (int f = 0; f < F_COUNT; f++)
+            if (go_fold_equal(key, req_fields[f].json)) {
+                ok = json_member(f, v, a, out, why, whylen);
+                break;
+            }
+    }
+    json_decref(root);
+    return ok;
+}
+
+bool tn_ws_decode_request(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_arena *a,
+                          tn_ws_request *out, char *why, size_t whylen)
+{
+    init_request(out);
+    if (!buf || len == 0)
+        return fail(why, whylen, "empty request");
+    bool ok = codec == TN_WS_GOB ? decode_gob(buf, len, a, out, why, whylen)
+                                 : decode_json(buf, len, a, out, why, whylen);
+    if (!ok)
+        init_request(out);
+    return ok;
+}
+
+/* ---- responses ---- */
+
+/* Length of the valid UTF-8 sequence at s (Go's utf8.DecodeRune rules: no overlongs, surrogates
+ * or values above U+10FFFF), or 0 when it is invalid; *r gets the code point. */
+static size_t utf8_rune(const unsigned char *s, size_t n, uint32_t *r)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c < 0xc2 || c > 0xf4)
+        return 0;
+    if (c < 0xe0) {
+        len = 2;
+        *r = c & 0x1f;
+    } else if (c < 0xf0) {
+        len = 3;
+        *r = c & 0x0f;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else {
+        len = 4;
+        *r = c & 0x07;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if (i > 1 && (s[i] < 0x80 || s[i] > 0xbf))
+            return 0;
+        *r = *r << 6 | (s[i] & 0x3f);
+    }
+    return len;
+}
+
+/* A JSON string as Go's json.Marshal writes it (HTML-safe escaping, invalid UTF-8 → U+FFFD). */
+static void put_json_string(tn_buf *b, const char *str)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    size_t n = strlen((const char *)s);
+    tn_buf_append_byte(b, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            const char *esc = NULL;
+            switch (c) {
+            case '"':
+                esc = "\\\"";
+                break;
+            case '\\':
+                esc = "\\\\";
+                break;
+            case '\b':
+                esc = "\\b";
+                break;
+            case '\f':
+                esc = "\\f";
+                break;
+            case '\n':
+                esc = "\\n";
+                break;
+            case '\r':
+                esc = "\\r";
+                break;
+            case '\t':
+                esc = "\\t";
+                break;
+            }
+            if (esc) {
+                tn_buf_append(b, esc, 2);
+            } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+                char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                tn_buf_append(b, u, 6);
+            } else {
+                tn_buf_append_byte(b, (uint8_t)c);
+            }
+            i++;
+            continue;
+        }
+        uint32_t r;
+        size_t len = utf8_rune(s + i, n - i, &r);
+        if (len == 0) {
+            tn_buf_append(b, "\\ufffd", 6);
+            i++;
+        } else if (r == 0x2028 || r == 0x2029) {
+            tn_buf_append(b, r == 0x2028 ? "\\u2028" : "\\u2029", 6);
+            i += len;
+        } else {
+            tn_buf_append(b, s + i, len);
+            i += len;
+        }
+    }
+    tn_buf_append_byte(b, '"');
+}
+
+static void put_text(tn_buf *b, const char *s)
+{
+    tn_buf_append(b, s, strlen(s));
+}
+
+static void encode_json(const tn_ws_response *r, tn_buf *out)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%" PRId32, r->req_identifier);
+    put_text(out, "{\"reqIdentifier\":");
+    put_text(out, num);
+    put_text(out, ",\"msgIncr\":");
+    put_json_string(out, r->msg_incr);
+    put_text(out, ",\"operationID\":");
+    put_json_string(out, r->operation_id);
+    snprintf(num, sizeof num, "%" PRId32, r->err_code);
+    put_text(out, ",\"errCode\":");
+    put_text(out, num);
+    put_text(out, ",\"errMsg\":");
+    put_json_string(out, r->err_msg);
+    put_text(out, ",\"data\":");
+    if (!r->data) {
+        put_text(out, "null}");
+        return;
+    }
+    size_t n = tn_b64_encoded_len(r->data_len, false);
+    tn_buf_reserve(out, n + 3);
+    out->data[out->len++] = '"';
+    out->len += tn_b64_encode(r->data, r->data_len, (char *)out->data + out->len, false);
+    put_text(out, "\"}");
+}
+
+/* The gateway's Resp struct: type "Resp", id 65 (the id Go's process-global counter gives it). */
+static void encode_gob(const tn_ws_response *r, tn_buf *out)
+{
+    const char *incr = r->msg_incr ? r->msg_incr : "", *op = r->operation_id ? r->operation_id : "",
+               *msg = r->err_msg ? r->err_msg : "";
+    tn_gob_field f[6] = {
+        {.name = "ReqIdentifier", .kind = TN_GOB_INT, .i = r->req_identifier},
+        {.name = "MsgIncr", .kind = TN_GOB_STRING, .p = (const uint8_t *)incr, .len = strlen(incr)},
+        {.name = "OperationID", .kind = TN_GOB_STRING, .p = (const uint8_t *)op, .len = strlen(op)},
+        {.name = "ErrCode", .kind = TN_GOB_INT, .i = r->err_code},
+        {.name = "ErrMsg", .kind = TN_GOB_STRING, .p = (const uint8_t *)msg, .len = strlen(msg)},
+        {.name = "Data", .kind = TN_GOB_BYTES, .p = r->data, .len = r->data ? r->data_len : 0},
+    };
+    tn_gob_encode_struct(out, "Resp", 65, f, 6);
+}
+
+void tn_ws_encode_response(tn_ws_codec codec, const tn_ws_response *r, tn_buf *out)
+{
+    if (codec == TN_WS_GOB)
+        encode_gob(r, out);
+    else
+        encode_json(r, out);
+}

@@ -1,0 +1,50 @@
+/* Shared plumbing of the SQLite backend's files: per-thread connections, the statement cache
+ * (each file owns a range of slots), binding/reading helpers and transactions. Backend-only. */
+#pragma once
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store.h"
+
+#define TN_SQLITE_SLOTS 128
+/* slot ranges: sqlite_store.c 0..63, sqlite_conversation.c 64..127 */
+#define TN_SQLITE_CONV_SLOT0 64 /* the last 3 slots: BEGIN, COMMIT, ROLLBACK */
+
+typedef struct tn_sqlite_conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[TN_SQLITE_SLOTS];
+    struct tn_sqlite_conn *next;
+} tn_sqlite_conn;
+
+typedef struct tn_sqlite_store {
+    tn_store base;
+    char *path;
+    pthread_key_t key;
+    pthread_mutex_t mu; /* guards conns */
+    tn_sqlite_conn *conns;
+} tn_sqlite_store;
+
+tn_err tn_sqlite_fail(sqlite3 *db, const char *what);
+sqlite3 *tn_sqlite_open_db(const char *path, char *err, size_t errlen);
+/* The calling thread's connection, opened on first use; NULL after logging on failure. */
+tn_sqlite_conn *tn_sqlite_conn_get(tn_store *s);
+/* The statement in slot, prepared from sql on first use; NULL after logging. */
+sqlite3_stmt *tn_sqlite_stmt(tn_sqlite_conn *c, int slot, const char *sql);
+void tn_sqlite_done(sqlite3_stmt *st);
+void tn_sqlite_bind_text(sqlite3_stmt *st, int i, const char *v); /* NULL binds NULL */
+const char *tn_sqlite_col_text(sqlite3_stmt *st, int i, tn_arena *a);
+tn_err tn_sqlite_exec(tn_sqlite_conn *c, sqlite3_stmt *st); /* step once, reset */
+tn_err tn_sqlite_begin(tn_sqlite_conn *c);
+tn_err tn_sqlite_end(tn_sqlite_conn *c, tn_err e); /* commit if e == TN_OK, else roll back */
+void tn_sqlite_close_conns(tn_sqlite_store *s);
+
+#define TN_SQLITE_CONN(s, c)                                                                       \
+    tn_sqlite_conn *c = tn_sqlite_conn_get(s);                                                     \
+    if (!c)                                                                                        \
+    return TN_EDATABASE
+
+#define TN_SQLITE_STMT(c, st, slot, sql)                                                           \
+    sqlite3_stmt *st = tn_sqlite_stmt(c, slot, sql);                                               \
+    if (!st)                                                                                       \
+    return TN_EDATABASE
