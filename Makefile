@@ -17,6 +17,7 @@ deps:
 
 test-deps:
 	@tools/deps.sh test
+	@tools/node-deps.sh
 
 run: all
 	$(BUILD)/ternd --data-dir $(DATA_DIR) $(ARGS)

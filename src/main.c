@@ -13,8 +13,10 @@
 
 #include "api.h"
 #include "config.h"
+#include "gateway.h"
 #include "http_server.h"
 #include "log.h"
+#include "msg.h"
 #include "sqlite_store.h"
 #include "svc.h"
 
@@ -24,6 +26,7 @@ typedef struct ternd {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     tn_http_server *api_server;
+    tn_gateway *gateway;
 } ternd;
 
 /* mkdir -p for the data dir. */
@@ -82,6 +85,8 @@ static void on_signal(uv_signal_t *sig, int signum)
         tn_http_server_stop(d->api_server);
         d->api_server = NULL;
     }
+    if (d->gateway)
+        tn_gateway_stop(d->gateway);
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->sigterm, NULL);
 }
@@ -129,6 +134,28 @@ int main(int argc, char **argv)
 
     ternd d = {0};
     uv_loop_init(&d.loop);
+    svc.presence = tn_presence_new();
+    svc.writer = tn_msg_writer_start(&svc);
+    tn_gateway_options gw_opt = {
+        .ip = cfg.listen_ip,
+        .port = cfg.ws_port,
+        .max_frame = (size_t)cfg.max_frame_bytes,
+        .max_send_queue = (size_t)cfg.max_send_queue_bytes,
+        .max_conns = cfg.max_conns,
+        .max_conns_per_user = cfg.max_conns_per_user,
+    };
+    e = tn_gateway_start(&d.loop, &svc, &gw_opt, &d.gateway);
+    if (e < 0) {
+        tn_log_error(NULL, "cannot listen on %s:%d: %s", cfg.listen_ip, cfg.ws_port,
+                     uv_strerror(e));
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+        tn_msg_writer_stop(svc.writer);
+        tn_gateway_free(d.gateway);
+        uv_loop_close(&d.loop);
+        tn_presence_free(svc.presence);
+        goto out_store;
+    }
+    svc.sink = tn_gateway_sink(d.gateway);
     tn_api *api = tn_api_new(&d.loop, &svc);
     tn_http_options opt = {
         .ip = cfg.listen_ip,
@@ -143,6 +170,7 @@ int main(int argc, char **argv)
     if (e < 0) {
         tn_log_error(NULL, "cannot listen on %s:%d: %s", cfg.listen_ip, cfg.api_port,
                      uv_strerror(e));
+        tn_gateway_stop(d.gateway);
         uv_run(&d.loop, UV_RUN_DEFAULT); /* lets the failed listener's close finish */
         goto out_loop;
     }
@@ -153,13 +181,19 @@ int main(int argc, char **argv)
     uv_signal_start(&d.sigterm, on_signal, SIGTERM);
     tn_log_info(NULL, "ternd %s: data dir %s, app %s", TERN_VERSION, cfg.data_dir, cfg.app_id);
     tn_log_info(NULL, "api listening on %s:%d", cfg.listen_ip, tn_http_server_port(d.api_server));
+    tn_log_info(NULL, "ws listening on %s:%d", cfg.listen_ip, tn_gateway_port(d.gateway));
 
     uv_run(&d.loop, UV_RUN_DEFAULT);
     tn_log_info(NULL, "stopped");
     rc = 0;
 out_loop:
-    uv_loop_close(&d.loop);
+    /* requests are finished; the writer drains what was queued, then the gateway goes */
+    tn_msg_writer_stop(svc.writer);
+    tn_gateway_free(d.gateway);
+    if (uv_loop_close(&d.loop) != 0)
+        tn_log_warn(NULL, "event loop closed with handles still open");
     tn_api_free(api);
+    tn_presence_free(svc.presence);
 out_store:
     tn_store_close(store);
 out_lock:

@@ -5,13 +5,18 @@ set -eu
 build_pkgs="build-essential cmake pkg-config libuv1-dev libhttp-parser-dev libwslay-dev \
 libjansson-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev zlib1g-dev \
 libinih-dev"
-test_pkgs="libcmocka-dev nodejs npm clang-format curl"
+test_pkgs="libcmocka-dev clang-format curl chromium"
 want="$build_pkgs"
 [ "${1:-build}" = test ] && want="$want $test_pkgs"
 missing=""
 for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+# Node may come from another packager (nodesource bundles npm): look for the commands.
+if [ "${1:-build}" = test ]; then
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "tern needs these Debian packages:$missing" >&2

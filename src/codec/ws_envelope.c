@@ -132,11 +132,12 @@ static bool go_fold_equal(const char *key, const char *name)
     return *k == 0;
 }
 
+static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 static int b64_value(char c)
 {
-    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *p = c ? strchr(alpha, c) : NULL;
-    return p ? (int)(p - alpha) : -1;
+    const char *p = c ? strchr(b64_alpha, c) : NULL;
+    return p ? (int)(p - b64_alpha) : -1;
 }
 
 /* Go's base64.StdEncoding as encoding/json uses it: padding required, CR and LF skipped, and the
@@ -153,8 +154,7 @@ static bool decode_base64(tn_arena *a, const char *s, size_t n, tn_ws_request *o
         char *c = &t[m - 1 - pad];
         int v = b64_value(*c);
         if (v >= 0)
-            *c = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                [v & (pad == 2 ? 0x30 : 0x3c)];
+            *c = b64_alpha[v & (pad == 2 ? 0x30 : 0x3c)];
     }
     uint8_t *bytes = tn_arena_alloc(a, m / 4 * 3 + 4);
     size_t len;

@@ -20,6 +20,7 @@ typedef struct tn_config {
     int multi_login_max_per_platform;
     int64_t max_body_bytes;
     int64_t max_frame_bytes;
+    int64_t max_send_queue_bytes;
     int max_conns_per_user;
     int max_conns;
     int http_idle_timeout_s;

@@ -16,7 +16,8 @@ typedef struct tn_ctx {
     char op_user_id[TN_ID_MAX + 1]; /* empty until a token was verified */
     int op_platform;
     bool is_admin;
-    int64_t now_ms; /* fixed at the start of the operation */
+    int64_t now_ms;   /* fixed at the start of the operation */
+    uint64_t conn_id; /* the gateway connection it came from; 0 for REST */
     tn_arena *arena;
     char detail[TN_DETAIL_MAX]; /* errDlt of the failure, if any */
 } tn_ctx;

@@ -221,5 +221,36 @@ tn_err tn_auth_force_logout(tn_svc *svc, tn_ctx *ctx, const char *user_id, int64
             changes[nc++] = (tn_token_change){TN_TOKEN_OP_KICK, recs[i]};
     if (nc && (e = svc->store->ops->tokens_apply(svc->store, ctx->app_id, user_id, changes, nc)))
         return tn_ctx_fail(ctx, e, "cannot revoke tokens");
+    /* live connections on that platform get a kick frame and are closed */
+    if (svc->sink)
+        svc->sink->kick(svc->sink->impl, ctx->app_id, user_id, (int32_t)platform_id);
+    return TN_OK;
+}
+
+tn_err tn_auth_connect_kick(tn_svc *svc, tn_ctx *ctx, const char *user_id, int32_t platform_id,
+                            const char *token)
+{
+    int policy = svc->cfg->multi_login_policy;
+    tn_platform_class cls = tn_platform_class_of(platform_id);
+    if (policy == 0 || (policy == 5 && cls == TN_CLASS_PC))
+        return TN_OK;
+    tn_token_rec *recs;
+    size_t n;
+    tn_err e =
+        svc->store->ops->tokens_list(svc->store, ctx->app_id, user_id, ctx->arena, &recs, &n);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read tokens of %s", user_id);
+    tn_token_change *changes = tn_arena_calloc(ctx->arena, n ? n : 1, sizeof *changes);
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].status != TN_TOKEN_NORMAL || strcmp(recs[i].token, token) == 0)
+            continue;
+        bool out = policy == 4 ? tn_platform_class_of(recs[i].platform_id) == cls
+                               : recs[i].platform_id == platform_id; /* policies 1 and 5 */
+        if (out)
+            changes[nc++] = (tn_token_change){TN_TOKEN_OP_KICK, recs[i]};
+    }
+    if (nc && (e = svc->store->ops->tokens_apply(svc->store, ctx->app_id, user_id, changes, nc)))
+        return tn_ctx_fail(ctx, e, "cannot mark tokens kicked");
     return TN_OK;
 }

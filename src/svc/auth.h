@@ -18,3 +18,7 @@ tn_err tn_auth_parse(tn_svc *svc, tn_ctx *ctx, const char *token, tn_jwt_claims 
 /* tn_auth_parse, then makes the token's user the operation's user. */
 tn_err tn_auth_authenticate(tn_svc *svc, tn_ctx *ctx, const char *token);
 tn_err tn_auth_force_logout(tn_svc *svc, tn_ctx *ctx, const char *user_id, int64_t platform_id);
+/* Multi-login at connect (protocol §3.7 B): marks kicked the user's other stored tokens that
+ * the policy rules out next to a new connection on platform_id presenting token. */
+tn_err tn_auth_connect_kick(tn_svc *svc, tn_ctx *ctx, const char *user_id, int32_t platform_id,
+                            const char *token);

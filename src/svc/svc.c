@@ -22,6 +22,7 @@ bool tn_user_id_valid(const char *id)
 
 tn_err tn_svc_init(tn_svc *svc, const tn_config *cfg, tn_store *store)
 {
+    memset(svc, 0, sizeof *svc);
     svc->cfg = cfg;
     svc->store = store;
     tn_arena arena;

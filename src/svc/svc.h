@@ -6,14 +6,22 @@
 
 #include "config.h"
 #include "ctx.h"
+#include "presence.h"
+#include "push.h"
 #include "store.h"
+
+typedef struct tn_msg_writer tn_msg_writer;
 
 typedef struct tn_svc {
     const tn_config *cfg;
     tn_store *store;
+    tn_presence *presence;    /* who is online (filled by the gateway) */
+    const tn_push_sink *sink; /* where durable messages go; NULL: nobody is connected */
+    tn_msg_writer *writer;    /* group commit of messages */
 } tn_svc;
 
-/* Creates the configured admin accounts that do not exist yet (nickname = ID, level 3). */
+/* Sets the bundle up and creates the configured admin accounts that do not exist yet
+ * (nickname = ID, level 3). presence, sink and writer are wired by the caller. */
 tn_err tn_svc_init(tn_svc *svc, const tn_config *cfg, tn_store *store);
 
 /* letters, digits (any non-ASCII byte counts as a letter) and '_', 1..TN_ID_MAX bytes */

@@ -124,12 +124,12 @@ tn_err tn_user_account_check(tn_svc *svc, tn_ctx *ctx, const char *const *ids, s
 tn_err tn_user_online_status(tn_svc *svc, tn_ctx *ctx, const char *const *ids, size_t n,
                              tn_user_online *out)
 {
-    (void)svc;
-    (void)ctx;
-    /* No gateway connections exist yet: everyone is offline. */
     for (size_t i = 0; i < n; i++) {
         out[i].user_id = ids[i];
-        out[i].platform_count = 0;
+        out[i].platform_count = svc->presence
+                                    ? tn_presence_platforms(svc->presence, ctx->app_id, ids[i],
+                                                            out[i].platforms, TN_PLATFORM_SLOTS)
+                                    : 0;
     }
     return TN_OK;
 }

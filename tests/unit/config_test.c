@@ -130,7 +130,7 @@ static void test_defaults(void **state)
 static void test_table(void **state)
 {
     (void)state;
-    assert_int_equal(tn_config_option_count, 17);
+    assert_int_equal(tn_config_option_count, 18);
     for (size_t i = 0; i < tn_config_option_count; i++) {
         const tn_config_option *o = &tn_config_options[i];
         assert_non_null(o->key);

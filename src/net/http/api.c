@@ -137,7 +137,13 @@ static void run_job(uv_work_t *w)
     }
     if (e == TN_OK && job->route->perm == TN_PERM_ADMIN)
         e = tn_ctx_admin_only(&ctx);
-    if (e == TN_OK) {
+    call.content_type = req->content_type;
+    call.raw_body = (const uint8_t *)req->body;
+    call.raw_body_len = req->body_len;
+    bool protobuf_body = e == TN_OK && job->route->protobuf && req->content_type &&
+                         (strstr(req->content_type, "application/x-protobuf") ||
+                          strstr(req->content_type, "application/protobuf"));
+    if (e == TN_OK && !protobuf_body) {
         json_error_t jerr;
         body = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &jerr);
         if (!body || !json_is_object(body)) {

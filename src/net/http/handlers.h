@@ -36,7 +36,47 @@
     X(user_del_client_config)                                                                      \
     X(user_page_client_config)
 
+/* api_conversation.c, api_jssdk.c, api_relation_sync.c */
+#define TN_CONVERSATION_HANDLERS(X)                                                                \
+    X(conversation_get_sorted_conversation_list)                                                   \
+    X(conversation_get_all_conversations)                                                          \
+    X(conversation_get_conversation)                                                               \
+    X(conversation_get_conversations)                                                              \
+    X(conversation_set_conversations)                                                              \
+    X(conversation_get_full_conversation_ids)                                                      \
+    X(conversation_get_incremental_conversations)                                                  \
+    X(conversation_get_owner_conversation)                                                         \
+    X(conversation_get_not_notify_conversation_ids)                                                \
+    X(conversation_get_pinned_conversation_ids)                                                    \
+    X(conversation_update_conversations_by_user)                                                   \
+    X(jssdk_get_conversations)                                                                     \
+    X(jssdk_get_active_conversations)                                                              \
+    X(friend_get_incremental_friends)                                                              \
+    X(friend_get_full_friend_user_ids)                                                             \
+    X(friend_get_friend_list)                                                                      \
+    X(friend_get_black_list)                                                                       \
+    X(friend_get_designated_friends)                                                               \
+    X(group_get_incremental_join_groups)                                                           \
+    X(group_get_full_join_group_ids)                                                               \
+    X(group_get_joined_group_list)                                                                 \
+    X(group_get_incremental_group_members_batch)
+
+#define TN_MSG_HANDLERS(X)                                                                         \
+    X(msg_send_msg)                                                                                \
+    X(msg_newest_seq)                                                                              \
+    X(msg_pull_msg_by_seq)                                                                         \
+    X(msg_get_server_time)                                                                         \
+    X(msg_get_conversations_has_read_and_max_seq)                                                  \
+    X(msg_set_conversation_has_read_seq)                                                           \
+    X(msg_mark_conversation_as_read)                                                               \
+    X(msg_mark_msgs_as_read)
+
 #define TN_DECLARE_HANDLER(name) tn_err tn_api_##name(tn_api_call *call);
 TN_AUTH_HANDLERS(TN_DECLARE_HANDLER)
 TN_USER_HANDLERS(TN_DECLARE_HANDLER)
+TN_CONVERSATION_HANDLERS(TN_DECLARE_HANDLER)
+TN_MSG_HANDLERS(TN_DECLARE_HANDLER)
 #undef TN_DECLARE_HANDLER
+
+/* OpenIM's Conversation record as JSON (api_conversation.c; also used by api_jssdk.c) */
+json_t *tn_api_conversation_json(const tn_conversation *c);

@@ -20,6 +20,7 @@ typedef enum conn_header {
     HDR_OPERATION_ID,
     HDR_TOKEN,
     HDR_ACCEPT_ENCODING,
+    HDR_CONTENT_TYPE,
 } conn_header;
 
 struct tn_http_conn {
@@ -74,6 +75,7 @@ static void req_free(tn_http_req *r)
     free(r->path);
     free(r->operation_id);
     free(r->token);
+    free(r->content_type);
     free(r->body);
     free(r);
 }
@@ -137,6 +139,8 @@ static conn_header classify(const char *name)
         return HDR_TOKEN;
     if (strcasecmp(name, "Accept-Encoding") == 0)
         return HDR_ACCEPT_ENCODING;
+    if (strcasecmp(name, "Content-Type") == 0)
+        return HDR_CONTENT_TYPE;
     return HDR_OTHER;
 }
 
@@ -161,9 +165,10 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
         c->header_name_done = true;
         c->header = classify(c->header_name);
         c->header_val_len = 0;
-        char **slot = c->header == HDR_OPERATION_ID ? &r->operation_id
-                      : c->header == HDR_TOKEN      ? &r->token
-                                                    : NULL;
+        char **slot = c->header == HDR_OPERATION_ID   ? &r->operation_id
+                      : c->header == HDR_TOKEN        ? &r->token
+                      : c->header == HDR_CONTENT_TYPE ? &r->content_type
+                                                      : NULL;
         if (slot) {
             free(*slot); /* a repeated header: the last one wins */
             *slot = NULL;
@@ -173,6 +178,8 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
         return append(&r->operation_id, &c->header_val_len, at, n, MAX_HEADER_VAL) ? 0 : -1;
     if (c->header == HDR_TOKEN)
         return append(&r->token, &c->header_val_len, at, n, MAX_HEADER_VAL) ? 0 : -1;
+    if (c->header == HDR_CONTENT_TYPE)
+        return append(&r->content_type, &c->header_val_len, at, n, MAX_HEADER_VAL) ? 0 : -1;
     if (c->header == HDR_ACCEPT_ENCODING && memmem(at, n, "gzip", 4))
         r->accept_gzip = true;
     return 0;

@@ -15,6 +15,7 @@ typedef struct tn_http_req {
     char *path;         /* without the query string; NUL-terminated */
     char *operation_id; /* header values, NULL when absent */
     char *token;
+    char *content_type;
     bool accept_gzip;
     char *body; /* NUL-terminated; body_len excludes the NUL */
     size_t body_len;

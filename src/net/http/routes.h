@@ -7,11 +7,16 @@
 
 #include "svc.h"
 
+/* Routes with the protobuf flag receive a protobuf request raw (body NULL) when its
+ * Content-Type says so; every other request arrives as a decoded JSON object. */
 typedef struct tn_api_call {
     tn_svc *svc;
     tn_ctx *ctx;
-    json_t *body; /* the request object */
+    json_t *body; /* the request object; NULL for a protobuf request */
     json_t *data; /* the answer's data; NULL leaves the key out, as OpenIM does for empty */
+    const char *content_type; /* NULL when absent */
+    const uint8_t *raw_body;
+    size_t raw_body_len;
 } tn_api_call;
 
 typedef tn_err (*tn_api_fn)(tn_api_call *call);
@@ -28,6 +33,7 @@ typedef struct tn_route {
     tn_api_fn fn;
     tn_perm perm;
     bool bind_json; /* OpenIM decodes with gin BindJSON: malformed JSON answers HTTP 400 */
+    bool protobuf;  /* /jssdk: a protobuf Content-Type selects a protobuf body and answer */
 } tn_route;
 
 extern const tn_route tn_routes[];

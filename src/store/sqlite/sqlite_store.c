@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "log.h"
 #include "schema.h"
+#include "sqlite_conversation.h"
 #include "sqlite_internal.h"
 
 /* Every statement the backend runs, prepared lazily per connection. */
@@ -47,14 +49,16 @@
     X(CFG_PAGE, "SELECT user_id,key,value FROM client_config WHERE " CFG_FILTER                    \
                 " ORDER BY user_id,key LIMIT ?4 OFFSET ?5")                                        \
     X(CFG_COUNT, "SELECT count(*) FROM client_config WHERE " CFG_FILTER)                           \
-    X(MSG_FIND, "SELECT seq,server_msg_id FROM msgs WHERE app=?1 AND conversation_id=?2 "          \
-                "AND client_msg_id=?3")                                                            \
-    X(SEQ_NEXT, "INSERT INTO seqs(app,conversation_id,max_seq) VALUES(?1,?2,1) "                   \
-                "ON CONFLICT(app,conversation_id) DO UPDATE SET max_seq=max_seq+1 "                \
-                "RETURNING max_seq")                                                               \
+    X(MSG_FIND,                                                                                    \
+      "SELECT seq,server_msg_id,send_time FROM msgs WHERE app=?1 AND conversation_id=?2 "          \
+      "AND client_msg_id=?3")                                                                      \
+    X(SEQ_NEXT,                                                                                    \
+      "INSERT INTO seqs(app,conversation_id,max_seq,max_seq_time) VALUES(?1,?2,1,?3) "             \
+      "ON CONFLICT(app,conversation_id) DO UPDATE SET max_seq=max_seq+1,max_seq_time=?3 "          \
+      "RETURNING max_seq")                                                                         \
     X(MSG_INSERT, "INSERT INTO msgs(app,conversation_id,seq,client_msg_id,server_msg_id,send_id,"  \
                   "send_time,data) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")                               \
-    X(SEQ_MAX, "SELECT max_seq FROM seqs WHERE app=?1 AND conversation_id=?2")                     \
+    X(SEQ_MAX, "SELECT max_seq,max_seq_time FROM seqs WHERE app=?1 AND conversation_id=?2")        \
     X(MSG_RANGE, "SELECT seq,client_msg_id,server_msg_id,send_id,send_time,data FROM msgs "        \
                  "WHERE app=?1 AND conversation_id=?2 AND seq BETWEEN ?3 AND ?4 ORDER BY seq")
 
@@ -459,7 +463,8 @@ static tn_err client_config_page(tn_store *s, const char *app, const char *user_
 
 /* ---- messages ---- */
 
-static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_arena *a)
+static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_arena *a,
+                         int64_t now_ms)
 {
     PREPARE(c, find, STMT_MSG_FIND);
     PREPARE(c, next, STMT_SEQ_NEXT);
@@ -471,6 +476,7 @@ static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool
     if (rc == SQLITE_ROW) {
         m->seq = sqlite3_column_int64(find, 0);
         m->server_msg_id = tn_sqlite_col_text(find, 1, a);
+        m->send_time = sqlite3_column_int64(find, 2);
         *dup = true;
     }
     tn_sqlite_done(find);
@@ -481,6 +487,7 @@ static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool
     *dup = false;
     sqlite3_bind_text(next, 1, app, -1, SQLITE_STATIC);
     sqlite3_bind_text(next, 2, m->conversation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(next, 3, now_ms);
     rc = sqlite3_step(next);
     if (rc == SQLITE_ROW)
         m->seq = sqlite3_column_int64(next, 0);
@@ -495,16 +502,22 @@ static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool
     sqlite3_bind_text(ins, 6, m->send_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 7, m->send_time);
     sqlite3_bind_blob(ins, 8, m->data, (int)m->data_len, SQLITE_STATIC);
-    return tn_sqlite_exec(c, ins);
+    tn_err e = tn_sqlite_exec(c, ins);
+    for (size_t i = 0; i < m->seed_count && e == TN_OK; i++)
+        e = tn_sqlite_conv_seed(c, app, &m->seeds[i], now_ms);
+    if (e == TN_OK && m->reader)
+        e = tn_sqlite_conv_read_to(c, app, m->reader, m->conversation_id, m->seq);
+    return e;
 }
 
 static tn_err msgs_append(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
                           tn_arena *a)
 {
     GET_CONN(s, c);
+    int64_t now_ms = tn_now_ms();
     tn_err e = tn_sqlite_begin(c);
     for (size_t i = 0; i < n && e == TN_OK; i++)
-        e = append_one(c, app, &msgs[i], &duplicate[i], a);
+        e = append_one(c, app, &msgs[i], &duplicate[i], a, now_ms);
     return tn_sqlite_end(c, e);
 }
 
@@ -518,6 +531,32 @@ static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id,
     *max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     tn_sqlite_done(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "seq_max");
+}
+
+static tn_err seq_infos(tn_store *s, const char *app, const char *const *ids, size_t n, tn_arena *a,
+                        tn_seq_info **out, size_t *count)
+{
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_SEQ_MAX);
+    tn_seq_info *list = tn_arena_calloc(a, n ? n : 1, sizeof *list);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ids[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+            list[k].conversation_id = ids[i];
+            list[k].max_seq = sqlite3_column_int64(st, 0);
+            list[k].max_seq_time = sqlite3_column_int64(st, 1);
+            k++;
+        }
+        tn_sqlite_done(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return tn_sqlite_fail(c->db, "seq_infos");
+    }
+    *out = list;
+    *count = k;
+    return TN_OK;
 }
 
 static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
@@ -595,6 +634,13 @@ static const tn_store_ops sqlite_ops = {
     .msgs_append = msgs_append,
     .seq_max = seq_max,
     .msgs_range = msgs_range,
+    .seq_infos = seq_infos,
+    .conversations_list = tn_sqlite_conversations_list,
+    .conversations_get = tn_sqlite_conversations_get,
+    .conversations_set = tn_sqlite_conversations_set,
+    .conversation_mark_read = tn_sqlite_conversation_mark_read,
+    .version_head = tn_sqlite_version_head,
+    .version_entries = tn_sqlite_version_entries,
 };
 
 static bool migrate(sqlite3 *db, char *err, size_t errlen)

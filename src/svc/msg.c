@@ -1,0 +1,511 @@
+/* The send pipeline's synchronous half (decode, check, stamp, queue) and the read side: which
+ * seqs a user may see and the stored MsgData bytes for them. Group commit is msg_writer.c. */
+#include "msg.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "msg_writer.h"
+#include "sdkws.pb-c.h"
+
+#define PULL_MAX 10000 /* messages one range may return: bounds a reply's memory */
+
+/* ---- helpers ---- */
+
+char *tn_msg_pair_conversation_id(tn_arena *a, const char *prefix, const char *x, const char *y)
+{
+    bool swap = strcmp(x, y) > 0;
+    return tn_arena_printf(a, "%s_%s_%s", prefix, swap ? y : x, swap ? x : y);
+}
+
+uint8_t *tn_msg_with_seq(tn_arena *a, const void *data, size_t len, int64_t seq, size_t *out_len)
+{
+    uint8_t *out = tn_arena_alloc(a, len + 11);
+    memcpy(out, data, len);
+    size_t n = len;
+    out[n++] = 0x70; /* field 14, varint */
+    uint64_t v = (uint64_t)seq;
+    do {
+        out[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    *out_len = n;
+    return out;
+}
+
+/* MsgData{seq: N, status: 4}: what a pull returns for a seq with no stored message. */
+static const uint8_t *placeholder(tn_arena *a, int64_t seq, size_t *len)
+{
+    static const uint8_t status_deleted[] = {0x88, 0x01, 0x04};
+    return tn_msg_with_seq(a, status_deleted, sizeof status_deleted, seq, len);
+}
+
+static bool option(const Sdkws__MsgData *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_options; i++)
+        if (m->options[i]->key && strcmp(m->options[i]->key, key) == 0)
+            return m->options[i]->value;
+    return true; /* OpenIM: a missing switch is on */
+}
+
+static bool is_notification(const Sdkws__MsgData *m)
+{
+    for (size_t i = 0; i < m->n_options; i++)
+        if (m->options[i]->key && strcmp(m->options[i]->key, "isNotNotification") == 0)
+            return !m->options[i]->value;
+    return false;
+}
+
+/* serverMsgID: lower-case hex MD5 of "<local time>-<sendID>-<random>", as OpenIM makes it. */
+static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
+{
+    char text[256];
+    time_t t = (time_t)(now_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    uint32_t r = 0;
+    RAND_bytes((unsigned char *)&r, sizeof r);
+    int n =
+        snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d-%.128s-%u", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, send_id, r);
+    unsigned char md[16];
+    unsigned int mdlen = 0;
+    EVP_Digest(text, (size_t)n, md, &mdlen, EVP_md5(), NULL);
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *out)
+{
+    tn_user *list;
+    size_t n = 0;
+    if (svc->store->ops->users_get(svc->store, ctx->app_id, &user_id, 1, ctx->arena, &list, &n) !=
+        TN_OK)
+        return false;
+    if (n && out)
+        *out = list[0];
+    return n > 0;
+}
+
+/* ---- send ---- */
+
+tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len, tn_msg_sent_fn cb,
+                   void *udata)
+{
+    if (!msg_data || !len)
+        return tn_ctx_fail(ctx, TN_EARGS, "msgData is nil");
+    Sdkws__MsgData *m = sdkws__msg_data__unpack(NULL, len, msg_data);
+    if (!m)
+        return tn_ctx_fail(ctx, TN_EARGS, "msgData is not a valid MsgData protobuf");
+    tn_err e = TN_OK;
+    tn_msg_job *job;
+    if (!*m->sendid || strlen(m->sendid) > TN_ID_MAX) {
+        e = tn_ctx_fail(ctx, TN_EARGS, "sendID is empty");
+        goto out;
+    }
+    if (!ctx->is_admin && strcmp(m->sendid, ctx->op_user_id) != 0) {
+        e = tn_ctx_fail(ctx, TN_EPERM, "sendID %s is not the connection's user %s", m->sendid,
+                        ctx->op_user_id);
+        goto out;
+    }
+    if (!*m->clientmsgid || strlen(m->clientmsgid) > TN_MSG_ID_MAX) {
+        e = tn_ctx_fail(ctx, TN_EARGS, "clientMsgID is empty or longer than %d", TN_MSG_ID_MAX);
+        goto out;
+    }
+    if (m->contenttype <= 0) {
+        e = tn_ctx_fail(ctx, TN_EARGS, "contentType is empty");
+        goto out;
+    }
+    bool notification_type = m->contenttype >= 1000 && m->contenttype <= 5000;
+    if (notification_type && !ctx->is_admin) {
+        e = tn_ctx_fail(ctx, TN_EPERM, "contentType %d is reserved for the server", m->contenttype);
+        goto out;
+    }
+    const char *prefix;
+    switch (m->sessiontype) {
+    case 1:
+        prefix = "si";
+        break;
+    case 4:
+        prefix = "sn";
+        break;
+    case 3:
+        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "group %s not found", m->groupid);
+        goto out;
+    default:
+        e = tn_ctx_fail(ctx, TN_EARGS, "unknown sessionType %d", m->sessiontype);
+        goto out;
+    }
+    if (!*m->recvid) {
+        e = tn_ctx_fail(ctx, TN_EARGS, "recvID is empty");
+        goto out;
+    }
+    tn_user receiver = {0};
+    if (!user_exists(svc, ctx, m->recvid, &receiver)) {
+        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "recvID %s is not a registered user", m->recvid);
+        goto out;
+    }
+    if (!user_exists(svc, ctx, m->sendid, NULL)) {
+        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "sendID %s is not a registered user", m->sendid);
+        goto out;
+    }
+
+    /* Stamp as OpenIM does: serverMsgID, sendTime when the client left it 0, sent status. */
+    char smid[33];
+    server_msg_id(m->sendid, ctx->now_ms, smid);
+    char *client_smid = m->servermsgid; /* owned by the unpacked message: restored below */
+    m->servermsgid = smid;
+    if (!m->sendtime)
+        m->sendtime = ctx->now_ms;
+    m->status = 2;
+    m->seq = 0;
+
+    job = tn_msg_job_new();
+    tn_arena *a = &job->arena;
+    bool notification = is_notification(m);
+    const char *conv_id =
+        tn_msg_pair_conversation_id(a, notification ? "n" : prefix, m->sendid, m->recvid);
+    size_t packed = sdkws__msg_data__get_packed_size(m);
+    uint8_t *blob = tn_arena_alloc(a, packed);
+    sdkws__msg_data__pack(m, blob);
+
+    job->store = option(m, "history");
+    /* A receiver whose global option refuses messages gets nothing; the sender is told OK. */
+    job->dropped = !notification_type && receiver.global_recv_msg_opt == 1 &&
+                   strcmp(m->sendid, m->recvid) != 0;
+    job->rec = (tn_msg_rec){
+        .conversation_id = conv_id,
+        .client_msg_id = tn_arena_strdup(a, m->clientmsgid),
+        .server_msg_id = tn_arena_strdup(a, smid),
+        .send_id = tn_arena_strdup(a, m->sendid),
+        .send_time = m->sendtime,
+        .data = blob,
+        .data_len = packed,
+    };
+    job->notification = notification;
+    /* Conversation records: the first message of a chat creates them for both sides. */
+    if (!notification) {
+        tn_conv_seed *seeds = tn_arena_calloc(a, 2, sizeof *seeds);
+        int32_t type = m->sessiontype == 4 ? 4 : 1;
+        seeds[0] = (tn_conv_seed){tn_arena_strdup(a, m->sendid), conv_id, type,
+                                  tn_arena_strdup(a, m->recvid), ""};
+        seeds[1] = (tn_conv_seed){tn_arena_strdup(a, m->recvid), conv_id, type,
+                                  tn_arena_strdup(a, m->sendid), ""};
+        job->rec.seeds = seeds;
+        job->rec.seed_count = strcmp(m->sendid, m->recvid) == 0 ? 1 : 2;
+        job->rec.reader = seeds[0].owner_user_id;
+    }
+    job->targets[job->target_count++] = tn_arena_strdup(a, m->recvid);
+    if (option(m, "senderSync") && strcmp(m->sendid, m->recvid) != 0)
+        job->targets[job->target_count++] = tn_arena_strdup(a, m->sendid);
+    job->operation_id = tn_arena_strdup(a, ctx->operation_id);
+    job->origin_conn = ctx->conn_id;
+    job->cb = cb;
+    job->udata = udata;
+    m->servermsgid = client_smid;
+    tn_msg_writer_submit(svc->writer, job);
+out:
+    sdkws__msg_data__free_unpacked(m, NULL);
+    return e;
+}
+
+/* ---- read side ---- */
+
+#define OPS(svc) ((svc)->store->ops)
+
+static tn_err self_only(tn_ctx *ctx, const char *user_id)
+{
+    if (!*user_id)
+        return tn_ctx_fail(ctx, TN_EARGS, "userID is empty");
+    return tn_ctx_self_or_admin(ctx, user_id);
+}
+
+static bool is_notification_id(const char *conversation_id)
+{
+    return strncmp(conversation_id, "n_", 2) == 0;
+}
+
+/* The chat conversation a user must own to read conversation_id: itself for a chat ID, its
+ * chat twin for an n_ ID (n_a_b ← si_a_b or sn_a_b); NULL when only ownership decides. */
+static tn_err readable(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                       tn_conversation *record, bool *ok)
+{
+    memset(record, 0, sizeof *record);
+    *ok = false;
+    const char *candidates[2];
+    size_t nc = 0;
+    if (is_notification_id(conversation_id)) {
+        const char *pair = conversation_id + 2;
+        char *self_pair = tn_arena_printf(ctx->arena, "%s_%s", user_id, user_id);
+        if (strcmp(pair, self_pair) == 0) {
+            *ok = true;
+            return TN_OK;
+        }
+        candidates[nc++] = tn_arena_printf(ctx->arena, "si_%s", pair);
+        candidates[nc++] = tn_arena_printf(ctx->arena, "sn_%s", pair);
+    } else {
+        candidates[nc++] = conversation_id;
+    }
+    tn_conversation *found;
+    size_t n;
+    tn_err e = OPS(svc)->conversations_get(svc->store, ctx->app_id, user_id, candidates, nc,
+                                           ctx->arena, &found, &n);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read conversations");
+    if (n) {
+        *record = found[0];
+        *ok = true;
+    }
+    return TN_OK;
+}
+
+static int64_t global_max(tn_svc *svc, tn_ctx *ctx, const char *conversation_id)
+{
+    int64_t max = 0;
+    OPS(svc)->seq_max(svc->store, ctx->app_id, conversation_id, &max);
+    return max;
+}
+
+/* Messages begin..end with placeholders for missing seqs, into p. */
+static tn_err load_range(tn_svc *svc, tn_ctx *ctx, const char *conversation_id, int64_t begin,
+                         int64_t end, tn_msg_pulled *p)
+{
+    tn_msg_rec *recs;
+    size_t n;
+    tn_err e = OPS(svc)->msgs_range(svc->store, ctx->app_id, conversation_id, begin, end,
+                                    ctx->arena, &recs, &n);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read messages");
+    size_t want = end >= begin ? (size_t)(end - begin + 1) : 0;
+    p->msgs = tn_arena_calloc(ctx->arena, want ? want : 1, sizeof *p->msgs);
+    p->lens = tn_arena_calloc(ctx->arena, want ? want : 1, sizeof *p->lens);
+    size_t k = 0;
+    for (int64_t seq = begin; seq <= end; seq++) {
+        while (k < n && recs[k].seq < seq)
+            k++;
+        if (k < n && recs[k].seq == seq)
+            p->msgs[p->count] = tn_msg_with_seq(ctx->arena, recs[k].data, recs[k].data_len, seq,
+                                                &p->lens[p->count]);
+        else
+            p->msgs[p->count] = placeholder(ctx->arena, seq, &p->lens[p->count]);
+        p->count++;
+    }
+    return TN_OK;
+}
+
+tn_err tn_msg_newest_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_seq_info **out,
+                          size_t *count)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    tn_conversation *convs;
+    size_t n;
+    if ((e = OPS(svc)->conversations_list(svc->store, ctx->app_id, user_id, ctx->arena, &convs,
+                                          &n)))
+        return tn_ctx_fail(ctx, e, "cannot read conversations");
+    const char **ids = tn_arena_calloc(ctx->arena, 2 * n + 1, sizeof *ids);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = convs[i].conversation_id;
+        ids[k++] = id;
+        const char *rest = strchr(id, '_');
+        if (rest && !is_notification_id(id))
+            ids[k++] = tn_arena_printf(ctx->arena, "n%s", rest);
+    }
+    ids[k++] = tn_arena_printf(ctx->arena, "n_%s_%s", user_id, user_id);
+    if ((e = OPS(svc)->seq_infos(svc->store, ctx->app_id, ids, k, ctx->arena, out, count)))
+        return tn_ctx_fail(ctx, e, "cannot read seqs");
+    return TN_OK;
+}
+
+tn_err tn_msg_pull_ranges(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                          const tn_msg_seq_range *ranges, size_t n, int order, tn_msg_pulled **out,
+                          size_t *count)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    tn_msg_pulled *res = tn_arena_calloc(ctx->arena, n ? n : 1, sizeof *res);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tn_msg_seq_range *r = &ranges[i];
+        tn_conversation rec;
+        bool ok;
+        if ((e = readable(svc, ctx, user_id, r->conversation_id, &rec, &ok)))
+            return e;
+        if (!ok)
+            continue; /* OpenIM skips ranges of conversations the user does not have */
+        int64_t lo = rec.min_seq > 1 ? rec.min_seq : 1;
+        int64_t hi = global_max(svc, ctx, r->conversation_id);
+        if (rec.max_seq && rec.max_seq < hi)
+            hi = rec.max_seq;
+        if (lo > r->end)
+            continue;
+        int64_t begin = r->begin > lo ? r->begin : lo;
+        int64_t end = r->end < hi ? r->end : hi;
+        if (end < begin)
+            continue;
+        bool notification = is_notification_id(r->conversation_id);
+        int64_t num = r->num > PULL_MAX ? PULL_MAX : r->num;
+        if (!notification && end - begin + 1 > num)
+            begin = end - num + 1;
+        if (end - begin + 1 > PULL_MAX)
+            begin = end - PULL_MAX + 1;
+        if (end < begin)
+            continue;
+        tn_msg_pulled *p = &res[k];
+        p->conversation_id = r->conversation_id;
+        p->notification = notification;
+        p->is_end = order == 0 ? hi <= r->end : r->begin <= lo;
+        if ((e = load_range(svc, ctx, r->conversation_id, begin, end, p)))
+            return e;
+        if (p->count)
+            k++;
+    }
+    *out = res;
+    *count = k;
+    return TN_OK;
+}
+
+tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                        const tn_msg_conv_seqs *convs, size_t n, int order, tn_msg_pulled **out,
+                        size_t *count)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    tn_msg_pulled *res = tn_arena_calloc(ctx->arena, n ? n : 1, sizeof *res);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tn_msg_conv_seqs *c = &convs[i];
+        tn_conversation rec;
+        bool ok;
+        if ((e = readable(svc, ctx, user_id, c->conversation_id, &rec, &ok)))
+            return e;
+        if (!ok || c->count > PULL_MAX)
+            continue;
+        int64_t lo = rec.min_seq > 1 ? rec.min_seq : 1;
+        int64_t hi = global_max(svc, ctx, c->conversation_id);
+        if (rec.max_seq && rec.max_seq < hi)
+            hi = rec.max_seq;
+        tn_msg_pulled *p = &res[k];
+        p->conversation_id = c->conversation_id;
+        p->notification = is_notification_id(c->conversation_id);
+        p->msgs = tn_arena_calloc(ctx->arena, c->count ? c->count : 1, sizeof *p->msgs);
+        p->lens = tn_arena_calloc(ctx->arena, c->count ? c->count : 1, sizeof *p->lens);
+        for (size_t j = 0; j < c->count; j++) {
+            int64_t seq = c->seqs[j];
+            if (seq <= 0)
+                continue;
+            if (seq < lo || seq > hi) {
+                if ((seq < lo && order == 1) || (seq > hi && order == 0)) {
+                    p->is_end = true;
+                    p->end_seq = seq < lo ? lo : hi;
+                }
+                continue;
+            }
+            tn_msg_rec *recs;
+            size_t got;
+            if ((e = OPS(svc)->msgs_range(svc->store, ctx->app_id, c->conversation_id, seq, seq,
+                                          ctx->arena, &recs, &got)))
+                return tn_ctx_fail(ctx, e, "cannot read messages");
+            p->msgs[p->count] = got ? tn_msg_with_seq(ctx->arena, recs[0].data, recs[0].data_len,
+                                                      seq, &p->lens[p->count])
+                                    : placeholder(ctx->arena, seq, &p->lens[p->count]);
+            p->count++;
+        }
+        if (p->count || p->is_end)
+            k++;
+    }
+    *out = res;
+    *count = k;
+    return TN_OK;
+}
+
+tn_err tn_msg_read_states(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                          const char *const *conversation_ids, size_t n, tn_msg_read_state **out,
+                          size_t *count)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    tn_conversation *convs;
+    size_t nc;
+    e = n ? OPS(svc)->conversations_get(svc->store, ctx->app_id, user_id, conversation_ids, n,
+                                        ctx->arena, &convs, &nc)
+          : OPS(svc)->conversations_list(svc->store, ctx->app_id, user_id, ctx->arena, &convs, &nc);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read conversations");
+    const char **ids = tn_arena_calloc(ctx->arena, nc ? nc : 1, sizeof *ids);
+    for (size_t i = 0; i < nc; i++)
+        ids[i] = convs[i].conversation_id;
+    tn_seq_info *infos;
+    size_t ni;
+    if ((e = OPS(svc)->seq_infos(svc->store, ctx->app_id, ids, nc, ctx->arena, &infos, &ni)))
+        return tn_ctx_fail(ctx, e, "cannot read seqs");
+    tn_msg_read_state *res = tn_arena_calloc(ctx->arena, nc ? nc : 1, sizeof *res);
+    for (size_t i = 0; i < nc; i++) {
+        res[i].conversation_id = convs[i].conversation_id;
+        res[i].has_read_seq = convs[i].has_read_seq;
+        for (size_t j = 0; j < ni; j++) {
+            if (strcmp(infos[j].conversation_id, convs[i].conversation_id) != 0)
+                continue;
+            res[i].max_seq = infos[j].max_seq;
+            res[i].max_seq_time = infos[j].max_seq_time;
+        }
+        if (convs[i].max_seq && convs[i].max_seq < res[i].max_seq)
+            res[i].max_seq = convs[i].max_seq;
+    }
+    *out = res;
+    *count = nc;
+    return TN_OK;
+}
+
+tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                   const char *const *conversation_ids, size_t n, tn_msg_pulled **out,
+                   size_t *count)
+{
+    tn_msg_read_state *states;
+    size_t ns;
+    tn_err e = tn_msg_read_states(svc, ctx, user_id, conversation_ids, n, &states, &ns);
+    if (e)
+        return e;
+    tn_msg_pulled *res = tn_arena_calloc(ctx->arena, ns ? ns : 1, sizeof *res);
+    size_t k = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (!states[i].max_seq)
+            continue;
+        tn_msg_pulled *p = &res[k];
+        p->conversation_id = states[i].conversation_id;
+        if ((e = load_range(svc, ctx, p->conversation_id, states[i].max_seq, states[i].max_seq, p)))
+            return e;
+        k++;
+    }
+    *out = res;
+    *count = k;
+    return TN_OK;
+}
+
+tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                        int64_t has_read_seq)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    if (!*conversation_id)
+        return tn_ctx_fail(ctx, TN_EARGS, "conversationID is empty");
+    int64_t max = global_max(svc, ctx, conversation_id);
+    if (has_read_seq > max)
+        return tn_ctx_fail(ctx, TN_EARGS, "hasReadSeq %lld is above maxSeq %lld",
+                           (long long)has_read_seq, (long long)max);
+    e = OPS(svc)->conversation_mark_read(svc->store, ctx->app_id, user_id, conversation_id,
+                                         has_read_seq);
+    if (e == TN_ENOTFOUND)
+        return tn_ctx_fail(ctx, e, "conversation %s not found", conversation_id);
+    return e ? tn_ctx_fail(ctx, e, "cannot store the read seq") : TN_OK;
+}

@@ -1,0 +1,22 @@
+/* The message writer's job record, shared by the send pipeline (which fills it) and the writer
+ * thread (which stores it, calls back, then pushes it). Internal to svc/. */
+#pragma once
+#include "msg.h"
+
+typedef struct tn_msg_job {
+    struct tn_msg_job *next;
+    tn_arena arena; /* owns every string and the blob below */
+    tn_msg_rec rec;
+    bool store;        /* history on: gets a seq and is durable before the ack */
+    bool dropped;      /* accepted but not delivered (receiver refuses messages) */
+    bool notification; /* lives in an n_ conversation */
+    const char *operation_id;
+    uint64_t origin_conn;
+    const char *targets[2];
+    size_t target_count;
+    tn_msg_sent_fn cb;
+    void *udata;
+} tn_msg_job;
+
+tn_msg_job *tn_msg_job_new(void);
+void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job);

@@ -1,0 +1,31 @@
+/* The delivery interface services call after a message is durable: the gateway implements it
+ * (and a cluster bus later). Implementations take ownership and may be called from any thread. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refbuf.h"
+
+typedef struct tn_push {
+    tn_refbuf *msg; /* MsgData bytes, seq included; one reference owned by the push */
+    char *conversation_id;
+    char *operation_id;   /* the send's operationID, echoed in the push as OpenIM does */
+    uint64_t origin_conn; /* the connection that sent it (0: REST), answered first */
+    bool notification;    /* an n_ conversation: goes into notificationMsgs */
+    size_t target_count;
+    char *targets[]; /* user IDs: every live connection of each receives the message */
+} tn_push;
+
+/* One allocation: the strings are copied behind the struct. msg's reference is taken over. */
+tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *operation_id,
+                     uint64_t origin_conn, bool notification, const char *const *targets,
+                     size_t target_count);
+void tn_push_free(tn_push *p);
+
+typedef struct tn_push_sink {
+    void (*push)(void *impl, const char *app, tn_push *p);
+    /* closes the user's live connections on one platform (0 = all) after a kick frame */
+    void (*kick)(void *impl, const char *app, const char *user_id, int32_t platform_id);
+    void *impl;
+} tn_push_sink;
