@@ -81,7 +81,11 @@ test('a second Web login of the same user kicks the first tab', { timeout: 45000
     const first = await online(server, a, tokens[a], PLATFORM_WEB, `${a}/tab1`);
     const since = first.mark();
 
+    // JWTs carry whole seconds: a token issued in the same second is the same token, and a
+    // login presenting the same token is never kicked. Wait for a distinct one.
+    await new Promise((r) => setTimeout(r, 1100));
     const token2 = await userToken(server.base, server.admin, a, PLATFORM_WEB);
+    assert.notEqual(token2, tokens[a]);
     const second = await online(server, a, token2, PLATFORM_WEB, `${a}/tab2`);
     await first.waitEvent(CbEvents.OnKickedOffline, () => true, { since, timeoutMs: 5000 });
     assert.ok(!second.events.some((e) => e.name === CbEvents.OnKickedOffline), second.diag());

@@ -97,7 +97,14 @@ test('refused tokens raise OnUserTokenInvalid / OnUserTokenExpired', { timeout: 
         1501,
     );
     // right secret, valid, but never issued by the server -> 1507 -> OnUserTokenInvalid
-    await refusedLogin(server, a, forgeToken(DEFAULT_SECRET, { UserID: a, PlatformID: 5 }), CbEvents.OnUserTokenInvalid, 1507);
+    // (claims differ from the issued token's: a JWT of the same claims in the same second IS it)
+    await refusedLogin(
+        server,
+        a,
+        forgeToken(DEFAULT_SECRET, { UserID: a, PlatformID: 5, iat: now - 100 }),
+        CbEvents.OnUserTokenInvalid,
+        1507,
+    );
     // B's real token presented as A -> 1502 -> OnUserTokenInvalid
     await refusedLogin(server, a, tokens[b], CbEvents.OnUserTokenInvalid, 1502);
 

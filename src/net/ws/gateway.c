@@ -506,11 +506,7 @@ static bool check_params(gw_handshake *hs, params *p, tn_err *code, char *why, s
         return false;
     char *end = NULL;
     long platform = p->platform ? strtol(p->platform, &end, 10) : 0;
-    if (!p->platform || !*p->platform) {
-        snprintf(why, whylen, "platformID is empty");
-        return false;
-    }
-    if (*end) {
+    if (!p->platform || !*p->platform || *end) { /* Go's Atoi("") fails too */
         snprintf(why, whylen, "platformID is not int");
         return false;
     }
@@ -905,6 +901,7 @@ static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
     tn_buf plain = {0};
     if (c->gzip) {
         if (!tn_gzip_decompress(data, len, c->gw->opt.max_frame * 8, &plain)) {
+            tn_buf_free(&plain);
             tn_log_info(NULL, "gateway: %s sent a frame that is not gzip", c->user_id);
             send_close(c, CLOSE_PROTOCOL, "frame is not gzip");
             conn_shutdown(c);
