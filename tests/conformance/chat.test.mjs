@@ -120,10 +120,12 @@ test('several messages arrive in order with consecutive seqs, both directions', 
     // both histories hold the N+1 messages in order, no duplicates (a sender's own message joins
     // its history when its pushed copy lands, a moment after the reply)
     for (const c of [ca, cb]) {
+        let seen = [];
         const h = await until(async () => {
             const got = await c.history(conv, 50);
+            seen = got.messageList.map((m) => [m.seq, m.textElem?.content]);
             return got.messageList.length === N + 1 && got;
-        }, 3000, `${c.label} history holds ${N + 1} messages`, () => c.diag());
+        }, 3000, `${c.label} history holds ${N + 1} messages`, () => `history: ${JSON.stringify(seen)}\n${c.diag()}`);
         const texts = h.messageList.map((m) => m.textElem?.content);
         assert.deepEqual(texts, [...sentIDs.map((_, i) => `m${i}`), 'reply from B'], `${c.label} history: ${JSON.stringify(texts)}`);
         assert.deepEqual(

@@ -77,7 +77,12 @@ test('A on Web and Windows: A(web) sends to B, A(windows) gets the copy, B gets 
 
     // histories agree on every device
     for (const c of [aWeb, aWin, cb]) {
-        const h = await c.history(conv, 20);
+        // the sending device gets its own copy a moment after the send's reply
+        let h = await c.history(conv, 20);
+        for (let i = 0; i < 30 && h.messageList.length < 3; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            h = await c.history(conv, 20);
+        }
         assert.deepEqual(
             h.messageList.map((m) => m.textElem?.content),
             ['sent from web', 'reply to both', 'sent from windows'],

@@ -28,8 +28,16 @@ async function waitReconnected(c, since) {
 }
 
 async function assertHistory(c, conv, expected) {
-    const h = await c.history(conv, 50);
-    const got = h.messageList.map((m) => [m.seq, m.clientMsgID, m.textElem?.content]);
+    // a sender's own last message joins its history when its pushed copy lands, just after the
+    // send's reply: give it a moment before comparing
+    let got = [];
+    const deadline = Date.now() + 3000;
+    do {
+        const h = await c.history(conv, 50);
+        got = h.messageList.map((m) => [m.seq, m.clientMsgID, m.textElem?.content]);
+        if (got.length >= expected.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
     assert.deepEqual(
         got,
         expected.map((e, i) => [i + 1, e.clientMsgID, e.text]),

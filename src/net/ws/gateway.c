@@ -20,7 +20,7 @@
 #define HANDSHAKE_MS    10000
 /* The JS SDK knows its own pushed copy only once it has handled the send's reply; OpenIM's push
  * naturally trails the reply by tens of milliseconds (it crosses a queue), tern's would not. */
-#define SELF_PUSH_DELAY_MS 15
+#define SELF_PUSH_DELAY_MS 50
 #define MAX_URL            8192
 #define PLATFORM_WEB       5
 #define CLOSE_NORMAL       1000
