@@ -173,10 +173,22 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
     uint8_t *blob = tn_arena_alloc(a, packed);
     sdkws__msg_data__pack(m, blob);
 
-    job->store = option(m, "history");
-    /* A receiver whose global option refuses messages gets nothing; the sender is told OK. */
-    job->dropped = !notification_type && receiver.global_recv_msg_opt == 1 &&
-                   strcmp(m->sendid, m->recvid) != 0;
+    /* OpenIM forces typing notices (113) off the record, but only when the client sent an
+     * options map at all (a quirk of its helper, kept for identical behaviour). */
+    bool typing = m->contenttype == 113 && m->n_options > 0;
+    job->store = option(m, "history") && !typing;
+    /* A receiver who refuses messages (globally, or in this conversation) gets nothing; the
+     * sender is told OK, as OpenIM does. Read receipts (2200) pass a conversation's refusal. */
+    bool self_chat = strcmp(m->sendid, m->recvid) == 0;
+    job->dropped = !notification_type && !self_chat && receiver.global_recv_msg_opt == 1;
+    if (!notification && !self_chat && !job->dropped && m->contenttype != 2200) {
+        tn_conversation *conv;
+        size_t nconv = 0;
+        if (svc->store->ops->conversations_get(svc->store, ctx->app_id, m->recvid, &conv_id, 1,
+                                               ctx->arena, &conv, &nconv) == TN_OK &&
+            nconv && conv[0].recv_msg_opt == 1)
+            job->dropped = true;
+    }
     job->rec = (tn_msg_rec){
         .conversation_id = conv_id,
         .client_msg_id = tn_arena_strdup(a, m->clientmsgid),
@@ -200,7 +212,7 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
         job->rec.reader = seeds[0].owner_user_id;
     }
     job->targets[job->target_count++] = tn_arena_strdup(a, m->recvid);
-    if (option(m, "senderSync") && strcmp(m->sendid, m->recvid) != 0)
+    if (option(m, "senderSync") && !typing && strcmp(m->sendid, m->recvid) != 0)
         job->targets[job->target_count++] = tn_arena_strdup(a, m->sendid);
     job->operation_id = tn_arena_strdup(a, ctx->operation_id);
     job->origin_conn = ctx->conn_id;

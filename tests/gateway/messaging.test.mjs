@@ -416,6 +416,38 @@ for (const variant of [
             await g.close();
         });
 
+        test('a conversation muted by the recipient (recvMsgOpt 1): accepted, not delivered, not stored', async () => {
+            const H = u('hugo');
+            await env.register(H);
+            const h = await conn(H, { platformID: 2 });
+            const cid = siID(A, H);
+            const { msg: first } = await a.sendMsg({ recvID: H, text: 'before mute' });
+            await h.waitPushedMsgs((x) => x.msg.clientMsgID === first.clientMsgID);
+            await ok(env.base, '/conversation/set_conversations',
+                { userIDs: [H], conversation: { conversationID: cid, conversationType: 1, userID: A, recvMsgOpt: 1 } }, { token: env.admin });
+            const { env: rep, msg } = await a.sendMsg({ recvID: H, text: 'while muted' });
+            assert.equal(rep.errCode, 0, rep.errMsg);
+            assert.ok(!rep.data || rep.data.length === 0, 'dropped message: empty reply body');
+            const { msg: marker } = await a.sendMsg({ recvID: B, text: 'marker4' });
+            await a.waitPushedMsgs((x) => x.msg.clientMsgID === marker.clientMsgID);
+            await sleep(100);
+            assert.equal(h.pushedMsgs().filter((x) => x.msg.clientMsgID === msg.clientMsgID).length, 0, 'muted conversation delivered');
+            assert.equal((await a.getMaxSeq()).resp.maxSeqs[cid], 1, 'a dropped message used a seq');
+            await h.close();
+        });
+
+        test('typing (113) with an options map is never stored and not synced to the sender', async () => {
+            const cid = siID(A, B);
+            const max0 = (await a.getMaxSeq()).resp.maxSeqs[cid];
+            const { env: rep, msg } = await a.sendMsg({ recvID: B, contentType: 113, text: 'yes', options: { unreadCount: false } });
+            assert.equal(rep.errCode, 0, rep.errMsg);
+            const [p] = await b.waitPushedMsgs((x) => x.msg.clientMsgID === msg.clientMsgID);
+            assert.equal(p.msg.seq, 0);
+            assert.equal((await a.getMaxSeq()).resp.maxSeqs[cid], max0, 'typing used a seq');
+            await sleep(100);
+            assert.equal(a.pushedMsgs().filter((x) => x.msg.clientMsgID === msg.clientMsgID).length, 0, 'typing echoed to the sender');
+        });
+
         test('sessionType 2 (legacy write group) → 1001; group chat to a missing group → error', async () => {
             const { env: r2 } = await a.sendMsg({ recvID: B, sessionType: 2, groupID: 'g1', text: 'x' });
             assert.equal(r2.errCode, 1001);
