@@ -53,8 +53,8 @@ struct gw_handshake {
 
 typedef struct gw_write {
     uv_write_t w;
-    gw_conn *conn;
-    tn_refbuf *buf;
+    int n;
+    tn_refbuf *bufs[GW_OUTQ];
 } gw_write;
 
 typedef struct gw_auth_job {
@@ -98,26 +98,40 @@ static void on_written(uv_write_t *w, int status)
 {
     gw_write *gwr = (gw_write *)w;
     (void)status;
-    tn_refbuf_unref(gwr->buf);
+    for (int i = 0; i < gwr->n; i++)
+        tn_refbuf_unref(gwr->bufs[i]);
     free(gwr);
 }
 
-/* Writes a prepared frame (header included); cuts off a reader whose queue is over the limit. */
-static void write_frame(gw_conn *c, tn_refbuf *frame)
+static void drop_queued(gw_conn *c)
 {
-    if (c->state == GW_CLOSING && c->shut) {
-        tn_refbuf_unref(frame);
+    for (int i = 0; i < c->outn; i++)
+        tn_refbuf_unref(c->outq[i]);
+    c->outn = 0;
+}
+
+/* Writes the queued frames in one uv_write (one writev); cuts off a reader whose queue is over
+ * the limit. */
+static void flush_conn(gw_conn *c)
+{
+    if (!c->outn)
+        return;
+    if (uv_is_closing((uv_handle_t *)&c->tcp)) {
+        drop_queued(c);
         return;
     }
     gw_write *w = malloc(sizeof *w);
     if (!w)
         abort();
-    w->conn = c;
-    w->buf = frame;
-    uv_buf_t b = uv_buf_init((char *)frame->data, (unsigned)frame->len);
-    if (uv_write(&w->w, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0) {
-        tn_refbuf_unref(frame);
-        free(w);
+    uv_buf_t bufs[GW_OUTQ];
+    w->n = c->outn;
+    for (int i = 0; i < c->outn; i++) {
+        w->bufs[i] = c->outq[i];
+        bufs[i] = uv_buf_init((char *)c->outq[i]->data, (unsigned)c->outq[i]->len);
+    }
+    c->outn = 0;
+    if (uv_write(&w->w, (uv_stream_t *)&c->tcp, bufs, (unsigned)w->n, on_written) < 0) {
+        on_written(&w->w, UV_ECANCELED);
         conn_close(c);
         return;
     }
@@ -125,6 +139,41 @@ static void write_frame(gw_conn *c, tn_refbuf *frame)
         tn_log_warn(NULL, "gateway: %s is not reading (%zu bytes queued): disconnected",
                     c->user_id ? c->user_id : "?", c->tcp.write_queue_size);
         conn_close(c);
+    }
+}
+
+static void on_flush(uv_check_t *check)
+{
+    tn_gateway *gw = check->data;
+    gw_conn *c = gw->dirty;
+    gw->dirty = NULL;
+    while (c) {
+        gw_conn *next = c->dirty_next;
+        c->dirty_next = NULL;
+        c->dirty = false;
+        flush_conn(c);
+        c = next;
+    }
+}
+
+/* Queues a prepared frame (header included); it goes out with the iteration's other frames. */
+static void write_frame(gw_conn *c, tn_refbuf *frame)
+{
+    if (uv_is_closing((uv_handle_t *)&c->tcp) || (c->state == GW_CLOSING && c->shut)) {
+        tn_refbuf_unref(frame);
+        return;
+    }
+    if (c->outn == GW_OUTQ)
+        flush_conn(c);
+    if (uv_is_closing((uv_handle_t *)&c->tcp)) {
+        tn_refbuf_unref(frame);
+        return;
+    }
+    c->outq[c->outn++] = frame;
+    if (!c->dirty) {
+        c->dirty = true;
+        c->dirty_next = c->gw->dirty;
+        c->gw->dirty = c;
     }
 }
 
@@ -264,10 +313,24 @@ static void leave(gw_conn *c)
     c->state = GW_CLOSING;
 }
 
+static void unlink_dirty(gw_conn *c)
+{
+    for (gw_conn **p = &c->gw->dirty; *p; p = &(*p)->dirty_next)
+        if (*p == c) {
+            *p = c->dirty_next;
+            break;
+        }
+    c->dirty_next = NULL;
+    c->dirty = false;
+}
+
 static void conn_close(gw_conn *c)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
+    if (c->dirty)
+        unlink_dirty(c);
+    drop_queued(c);
     leave(c);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
@@ -286,6 +349,9 @@ static void conn_shutdown(gw_conn *c)
     if (c->shut || uv_is_closing((uv_handle_t *)&c->tcp))
         return;
     leave(c);
+    flush_conn(c); /* the close frame, kick or error queued just before must go first */
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
     c->shut = true;
     uv_read_stop((uv_stream_t *)&c->tcp);
     uv_shutdown_t *req = malloc(sizeof *req);
@@ -1359,6 +1425,10 @@ int tn_gateway_start(uv_loop_t *loop, tn_svc *svc, const tn_gateway_options *opt
     uv_timer_init(loop, &gw->delay_timer);
     gw->delay_timer.data = gw;
     gw->open_handles++;
+    uv_check_init(loop, &gw->flush);
+    gw->flush.data = gw;
+    uv_check_start(&gw->flush, on_flush);
+    uv_unref((uv_handle_t *)&gw->flush);
     *out = gw;
     if (rc < 0) {
         tn_gateway_stop(gw);
@@ -1414,6 +1484,7 @@ void tn_gateway_free(tn_gateway *gw)
      * the wake-up handle closes; anything posted later is freed below. */
     on_async(&gw->async);
     uv_close((uv_handle_t *)&gw->async, NULL);
+    uv_close((uv_handle_t *)&gw->flush, NULL);
     uv_run(gw->loop, UV_RUN_DEFAULT);
     for (gw_event *ev = gw->ev_head, *next; ev; ev = next) {
         next = ev->next;

@@ -16,6 +16,8 @@
 
 typedef struct gw_handshake gw_handshake;
 
+#define GW_OUTQ 8
+
 typedef enum gw_state {
     GW_HANDSHAKE, /* reading the upgrade request */
     GW_AUTH,      /* token check on the thread pool */
@@ -47,6 +49,11 @@ typedef struct gw_conn {
     struct gw_conn *all_next, *all_prev;
     char **subs; /* users this connection watches (2005) */
     size_t nsubs;
+    /* frames queued this loop iteration, written together (one writev) in the check phase */
+    tn_refbuf *outq[GW_OUTQ];
+    uint8_t outn;
+    bool dirty;                 /* in the gateway's dirty list */
+    struct gw_conn *dirty_next; /* in the gateway's list of connections with queued frames */
 } gw_conn;
 
 typedef enum gw_event_kind {
@@ -83,6 +90,8 @@ struct tn_gateway {
     uv_timer_t sweep;
     uv_async_t async;
     uv_timer_t delay_timer;
+    uv_check_t flush;      /* writes what the iteration queued, once per connection */
+    struct gw_conn *dirty; /* connections with queued frames */
     gw_delayed *delayed_head, *delayed_tail;
     int open_handles;
     bool stopping;
