@@ -83,6 +83,18 @@ char *tn_arena_strdup(tn_arena *a, const char *s)
     return tn_arena_strndup(a, s, strlen(s));
 }
 
+void *tn_arena_grow(tn_arena *a, void *list, size_t *cap, size_t len, size_t elem)
+{
+    if (list && len < *cap)
+        return list;
+    size_t bigger = *cap ? *cap * 2 : 8;
+    void *grown = tn_arena_alloc(a, bigger * elem);
+    if (list && len)
+        memcpy(grown, list, len * elem);
+    *cap = bigger;
+    return grown;
+}
+
 char *tn_arena_printf(tn_arena *a, const char *fmt, ...)
 {
     va_list ap;

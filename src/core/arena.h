@@ -16,5 +16,8 @@ void *tn_arena_alloc(tn_arena *a, size_t size);
 void *tn_arena_calloc(tn_arena *a, size_t n, size_t size);
 char *tn_arena_strdup(tn_arena *a, const char *s);
 char *tn_arena_strndup(tn_arena *a, const char *s, size_t n);
+/* Room for element `len` of a list growing in the arena: returns list itself when it has
+ * room, else a copy with twice the capacity (the old block is left to the arena). */
+void *tn_arena_grow(tn_arena *a, void *list, size_t *cap, size_t len, size_t elem);
 char *tn_arena_printf(tn_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tn_arena_free_all(tn_arena *a);

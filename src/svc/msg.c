@@ -282,6 +282,22 @@ static int64_t global_max(tn_svc *svc, tn_ctx *ctx, const char *conversation_id)
     return max;
 }
 
+/* The seqs user may read in conversation_id (protocol §6.7): from their own min seq (at least
+ * 1) to the conversation's max, capped by their own max when they left; ok = they may read it. */
+static tn_err read_window(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                          const char *conversation_id, bool *ok, int64_t *lo, int64_t *hi)
+{
+    tn_conversation rec;
+    tn_err e = readable(svc, ctx, user_id, conversation_id, &rec, ok);
+    if (e || !*ok)
+        return e;
+    *lo = rec.min_seq > 1 ? rec.min_seq : 1;
+    *hi = global_max(svc, ctx, conversation_id);
+    if (rec.max_seq && rec.max_seq < *hi)
+        *hi = rec.max_seq;
+    return TN_OK;
+}
+
 /* Messages begin..end with placeholders for missing seqs, into p. */
 static tn_err load_range(tn_svc *svc, tn_ctx *ctx, const char *conversation_id, int64_t begin,
                          int64_t end, tn_msg_pulled *p)
@@ -346,16 +362,12 @@ tn_err tn_msg_pull_ranges(tn_svc *svc, tn_ctx *ctx, const char *user_id,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const tn_msg_seq_range *r = &ranges[i];
-        tn_conversation rec;
+        int64_t lo, hi;
         bool ok;
-        if ((e = readable(svc, ctx, user_id, r->conversation_id, &rec, &ok)))
+        if ((e = read_window(svc, ctx, user_id, r->conversation_id, &ok, &lo, &hi)))
             return e;
         if (!ok)
             continue; /* OpenIM skips ranges of conversations the user does not have */
-        int64_t lo = rec.min_seq > 1 ? rec.min_seq : 1;
-        int64_t hi = global_max(svc, ctx, r->conversation_id);
-        if (rec.max_seq && rec.max_seq < hi)
-            hi = rec.max_seq;
         if (lo > r->end)
             continue;
         int64_t begin = r->begin > lo ? r->begin : lo;
@@ -395,16 +407,12 @@ tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const tn_msg_conv_seqs *c = &convs[i];
-        tn_conversation rec;
+        int64_t lo, hi;
         bool ok;
-        if ((e = readable(svc, ctx, user_id, c->conversation_id, &rec, &ok)))
+        if ((e = read_window(svc, ctx, user_id, c->conversation_id, &ok, &lo, &hi)))
             return e;
         if (!ok || c->count > PULL_MAX)
             continue;
-        int64_t lo = rec.min_seq > 1 ? rec.min_seq : 1;
-        int64_t hi = global_max(svc, ctx, c->conversation_id);
-        if (rec.max_seq && rec.max_seq < hi)
-            hi = rec.max_seq;
         tn_msg_pulled *p = &res[k];
         p->conversation_id = c->conversation_id;
         p->notification = is_notification_id(c->conversation_id);

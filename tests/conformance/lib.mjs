@@ -328,10 +328,12 @@ export class Client {
     /** Logs out (if still logged in) and closes this client's sockets for good. */
     async close() {
         clients.delete(this);
+        // Sockets first, reconnects refused: a socket that drops while the SDK logs out makes it
+        // reconnect and re-sync with the API address logout already cleared.
+        await closeSocketsFor(this.token);
         try {
             await Promise.race([this.sdk.logout(), sleep(2000)]);
         } catch {}
-        await closeSocketsFor(this.token);
     }
 }
 

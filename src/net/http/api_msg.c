@@ -316,15 +316,11 @@ tn_err tn_api_msg_set_conversation_has_read_seq(tn_api_call *call)
     return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, seq);
 }
 
+/* The same read-seq write as set_conversation_has_read_seq; the 2200 read receipt OpenIM sends
+ * to the peer comes with server notifications. */
 tn_err tn_api_msg_mark_conversation_as_read(tn_api_call *call)
 {
-    const char *user_id, *conversation_id;
-    int64_t seq;
-    tn_err e;
-    if ((e = read_args(call, &user_id, &conversation_id)) ||
-        (e = tn_json_int(CTX, BODY, "hasReadSeq", true, 1, INT64_MAX, &seq)))
-        return e;
-    return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, seq);
+    return tn_api_msg_set_conversation_has_read_seq(call);
 }
 
 tn_err tn_api_msg_mark_msgs_as_read(tn_api_call *call)

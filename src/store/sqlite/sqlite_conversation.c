@@ -158,12 +158,7 @@ tn_err tn_sqlite_version_entries(tn_store *s, const char *app, const char *colle
     tn_version_entry *list = tn_arena_alloc(a, cap * sizeof *list);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            tn_version_entry *bigger = tn_arena_alloc(a, 2 * cap * sizeof *list);
-            memcpy(bigger, list, k * sizeof *list);
-            list = bigger;
-            cap *= 2;
-        }
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
         list[k].element_id = tn_sqlite_col_text(st, 0, a);
         list[k].state = sqlite3_column_int(st, 1);
         list[k].version = sqlite3_column_int64(st, 2);
@@ -213,12 +208,7 @@ tn_err tn_sqlite_conversations_list(tn_store *s, const char *app, const char *ow
     tn_conversation *list = tn_arena_alloc(a, cap * sizeof *list);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            tn_conversation *bigger = tn_arena_alloc(a, 2 * cap * sizeof *list);
-            memcpy(bigger, list, k * sizeof *list);
-            list = bigger;
-            cap *= 2;
-        }
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
         read_conv(st, a, &list[k++]);
     }
     tn_sqlite_done(st);

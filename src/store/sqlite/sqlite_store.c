@@ -239,12 +239,7 @@ static tn_err tokens_list(tn_store *s, const char *app, const char *user_id, tn_
     tn_token_rec *list = tn_arena_alloc(a, cap * sizeof *list);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            tn_token_rec *bigger = tn_arena_alloc(a, 2 * cap * sizeof *list);
-            memcpy(bigger, list, k * sizeof *list);
-            list = bigger;
-            cap *= 2;
-        }
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
         list[k].token = tn_sqlite_col_text(st, 0, a);
         list[k].platform_id = sqlite3_column_int(st, 1);
         list[k].status = sqlite3_column_int(st, 2);
@@ -367,12 +362,7 @@ static tn_err commands_get(tn_store *s, const char *app, const char *user_id, in
     tn_user_command *list = tn_arena_alloc(a, cap * sizeof *list);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            tn_user_command *bigger = tn_arena_alloc(a, 2 * cap * sizeof *list);
-            memcpy(bigger, list, k * sizeof *list);
-            list = bigger;
-            cap *= 2;
-        }
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
         list[k].type = sqlite3_column_int(st, 0);
         list[k].uuid = tn_sqlite_col_text(st, 1, a);
         list[k].value = tn_sqlite_col_text(st, 2, a);
@@ -576,12 +566,7 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
     tn_msg_rec *list = tn_arena_alloc(a, cap * sizeof *list);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (k == cap) {
-            tn_msg_rec *bigger = tn_arena_alloc(a, 2 * cap * sizeof *list);
-            memcpy(bigger, list, k * sizeof *list);
-            list = bigger;
-            cap *= 2;
-        }
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
         tn_msg_rec *m = &list[k++];
         m->conversation_id = conversation_id;
         m->seq = sqlite3_column_int64(st, 0);
