@@ -90,7 +90,9 @@ typedef struct tn_msg_rec {
     /* conversation records to create if absent (both sides of a first 1:1 message) */
     const tn_conv_seed *seeds;
     size_t seed_count;
-    const char *reader; /* this owner's has_read_seq advances to the new seq (the sender) */
+    const char *reader;  /* this owner's has_read_seq advances to the new seq (the sender) */
+    const char *revoker; /* read back: "" unless the message was revoked */
+    int64_t revoke_time;
 } tn_msg_rec;
 
 /* A user's view of one conversation (OpenIM's conversation.Conversation plus the read cursor). */

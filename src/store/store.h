@@ -67,6 +67,18 @@ typedef struct tn_store_ops {
     tn_err (*msgs_range)(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
                          int64_t end, tn_arena *a, tn_msg_rec **out,
                          size_t *count); /* seqs in [begin, end], ascending */
+    /* marks a stored message revoked (ENOTFOUND: no such seq; TN_EREVOKED: already) */
+    tn_err (*msg_revoke)(tn_store *s, const char *app, const char *conversation_id, int64_t seq,
+                         const char *revoker, int64_t revoke_time);
+    /* per-user deletion: owner no longer sees these seqs' content */
+    tn_err (*msgs_delete_for)(tn_store *s, const char *app, const char *owner,
+                              const char *conversation_id, const int64_t *seqs, size_t n);
+    tn_err (*msgs_deleted_for)(tn_store *s, const char *app, const char *owner,
+                               const char *conversation_id, int64_t begin, int64_t end, tn_arena *a,
+                               int64_t **out, size_t *count); /* ascending */
+    /* the owner's read window starts at min_seq (clearing a conversation for oneself) */
+    tn_err (*conversation_set_min_seq)(tn_store *s, const char *app, const char *owner,
+                                       const char *conversation_id, int64_t min_seq);
     /* max seq and its time for each conversation that has one; unknown IDs are left out */
     tn_err (*seq_infos)(tn_store *s, const char *app, const char *const *conversation_ids, size_t n,
                         tn_arena *a, tn_seq_info **out, size_t *count);

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "log.h"
 #include "msg_writer.h"
 #include "sdkws.pb-c.h"
@@ -299,27 +302,111 @@ static tn_err read_window(tn_svc *svc, tn_ctx *ctx, const char *user_id,
 }
 
 /* Messages begin..end with placeholders for missing seqs, into p. */
-static tn_err load_range(tn_svc *svc, tn_ctx *ctx, const char *conversation_id, int64_t begin,
-                         int64_t end, tn_msg_pulled *p)
+static const uint8_t *repack(tn_arena *a, Sdkws__MsgData *m, size_t *len)
+{
+    *len = sdkws__msg_data__get_packed_size(m);
+    uint8_t *out = tn_arena_alloc(a, *len ? *len : 1);
+    sdkws__msg_data__pack(m, out);
+    return out;
+}
+
+/* How a revoked message reads (protocol §6.7): contentType 2101 and, as content,
+ * {"detail": MessageRevokedContent JSON} built from the original and the revoker. */
+static const uint8_t *revoked_view(tn_svc *svc, tn_ctx *ctx, const tn_msg_rec *rec, size_t *len)
+{
+    Sdkws__MsgData *m = sdkws__msg_data__unpack(NULL, rec->data_len, rec->data);
+    if (!m)
+        return placeholder(ctx->arena, rec->seq, len);
+    tn_user revoker = {.nickname = ""};
+    user_exists(svc, ctx, rec->revoker, &revoker);
+    json_t *detail = json_pack(
+        "{s:s,s:i,s:s,s:s,s:I,s:I,s:s,s:s,s:i,s:I,s:s}", "revokerID", rec->revoker, "revokerRole",
+        0, "clientMsgID", m->clientmsgid, "revokerNickname", revoker.nickname, "revokeTime",
+        (json_int_t)rec->revoke_time, "sourceMessageSendTime", (json_int_t)m->sendtime,
+        "sourceMessageSendID", m->sendid, "sourceMessageSenderNickname", m->sendernickname,
+        "sessionType", m->sessiontype, "seq", (json_int_t)rec->seq, "ex", m->ex);
+    char *detail_text = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_t *content = json_pack("{s:s}", "detail", detail_text);
+    char *content_text = json_dumps(content, JSON_COMPACT);
+    ProtobufCBinaryData saved = m->content;
+    m->content.data = (uint8_t *)content_text;
+    m->content.len = strlen(content_text);
+    m->contenttype = 2101;
+    m->seq = rec->seq;
+    const uint8_t *out = repack(ctx->arena, m, len);
+    m->content = saved;
+    free(content_text);
+    free(detail_text);
+    json_decref(content);
+    json_decref(detail);
+    sdkws__msg_data__free_unpacked(m, NULL);
+    return out;
+}
+
+/* A message the user deleted for themself: its header without content, status 4. */
+static const uint8_t *deleted_view(tn_ctx *ctx, const tn_msg_rec *rec, size_t *len)
+{
+    Sdkws__MsgData *m = sdkws__msg_data__unpack(NULL, rec->data_len, rec->data);
+    if (!m)
+        return placeholder(ctx->arena, rec->seq, len);
+    ProtobufCBinaryData saved = m->content;
+    m->content.data = NULL;
+    m->content.len = 0;
+    m->status = 4;
+    m->seq = rec->seq;
+    const uint8_t *out = repack(ctx->arena, m, len);
+    m->content = saved;
+    sdkws__msg_data__free_unpacked(m, NULL);
+    return out;
+}
+
+/* Messages begin..end as user_id sees them, into p: stored bytes with their seq, revoked and
+ * self-deleted ones rewritten, placeholders for seqs with nothing stored. */
+static tn_err load_range(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                         int64_t begin, int64_t end, tn_msg_pulled *p)
 {
     tn_msg_rec *recs;
-    size_t n;
+    int64_t *deleted;
+    size_t n, nd;
     tn_err e = OPS(svc)->msgs_range(svc->store, ctx->app_id, conversation_id, begin, end,
                                     ctx->arena, &recs, &n);
+    if (e == TN_OK)
+        e = OPS(svc)->msgs_deleted_for(svc->store, ctx->app_id, user_id, conversation_id, begin,
+                                       end, ctx->arena, &deleted, &nd);
     if (e)
         return tn_ctx_fail(ctx, e, "cannot read messages");
     size_t want = end >= begin ? (size_t)(end - begin + 1) : 0;
-    p->msgs = tn_arena_calloc(ctx->arena, want ? want : 1, sizeof *p->msgs);
-    p->lens = tn_arena_calloc(ctx->arena, want ? want : 1, sizeof *p->lens);
-    size_t k = 0;
+    if (p->count + want > p->cap) {
+        size_t cap = p->cap ? p->cap : 8;
+        while (cap < p->count + want)
+            cap *= 2;
+        const uint8_t **grown = tn_arena_calloc(ctx->arena, cap, sizeof *grown);
+        size_t *grown_lens = tn_arena_calloc(ctx->arena, cap, sizeof *grown_lens);
+        if (p->count) {
+            memcpy(grown, p->msgs, p->count * sizeof *grown);
+            memcpy(grown_lens, p->lens, p->count * sizeof *grown_lens);
+        }
+        p->msgs = grown;
+        p->lens = grown_lens;
+        p->cap = cap;
+    }
+    const uint8_t **msgs = p->msgs;
+    size_t *lens = p->lens;
+    size_t k = 0, kd = 0;
     for (int64_t seq = begin; seq <= end; seq++) {
         while (k < n && recs[k].seq < seq)
             k++;
-        if (k < n && recs[k].seq == seq)
-            p->msgs[p->count] = tn_msg_with_seq(ctx->arena, recs[k].data, recs[k].data_len, seq,
-                                                &p->lens[p->count]);
+        while (kd < nd && deleted[kd] < seq)
+            kd++;
+        size_t *len = &lens[p->count];
+        if (k >= n || recs[k].seq != seq)
+            msgs[p->count] = placeholder(ctx->arena, seq, len);
+        else if (kd < nd && deleted[kd] == seq)
+            msgs[p->count] = deleted_view(ctx, &recs[k], len);
+        else if (recs[k].revoker && *recs[k].revoker)
+            msgs[p->count] = revoked_view(svc, ctx, &recs[k], len);
         else
-            p->msgs[p->count] = placeholder(ctx->arena, seq, &p->lens[p->count]);
+            msgs[p->count] = tn_msg_with_seq(ctx->arena, recs[k].data, recs[k].data_len, seq, len);
         p->count++;
     }
     return TN_OK;
@@ -386,7 +473,7 @@ tn_err tn_msg_pull_ranges(tn_svc *svc, tn_ctx *ctx, const char *user_id,
         p->conversation_id = r->conversation_id;
         p->notification = notification;
         p->is_end = order == 0 ? hi <= r->end : r->begin <= lo;
-        if ((e = load_range(svc, ctx, r->conversation_id, begin, end, p)))
+        if ((e = load_range(svc, ctx, user_id, r->conversation_id, begin, end, p)))
             return e;
         if (p->count)
             k++;
@@ -416,8 +503,6 @@ tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
         tn_msg_pulled *p = &res[k];
         p->conversation_id = c->conversation_id;
         p->notification = is_notification_id(c->conversation_id);
-        p->msgs = tn_arena_calloc(ctx->arena, c->count ? c->count : 1, sizeof *p->msgs);
-        p->lens = tn_arena_calloc(ctx->arena, c->count ? c->count : 1, sizeof *p->lens);
         for (size_t j = 0; j < c->count; j++) {
             int64_t seq = c->seqs[j];
             if (seq <= 0)
@@ -429,15 +514,8 @@ tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
                 }
                 continue;
             }
-            tn_msg_rec *recs;
-            size_t got;
-            if ((e = OPS(svc)->msgs_range(svc->store, ctx->app_id, c->conversation_id, seq, seq,
-                                          ctx->arena, &recs, &got)))
-                return tn_ctx_fail(ctx, e, "cannot read messages");
-            p->msgs[p->count] = got ? tn_msg_with_seq(ctx->arena, recs[0].data, recs[0].data_len,
-                                                      seq, &p->lens[p->count])
-                                    : placeholder(ctx->arena, seq, &p->lens[p->count]);
-            p->count++;
+            if ((e = load_range(svc, ctx, user_id, c->conversation_id, seq, seq, p)))
+                return e;
         }
         if (p->count || p->is_end)
             k++;
@@ -502,7 +580,8 @@ tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
             continue;
         tn_msg_pulled *p = &res[k];
         p->conversation_id = states[i].conversation_id;
-        if ((e = load_range(svc, ctx, p->conversation_id, states[i].max_seq, states[i].max_seq, p)))
+        if ((e = load_range(svc, ctx, user_id, p->conversation_id, states[i].max_seq,
+                            states[i].max_seq, p)))
             return e;
         k++;
     }
@@ -528,4 +607,156 @@ tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const cha
     if (e == TN_ENOTFOUND)
         return tn_ctx_fail(ctx, e, "conversation %s not found", conversation_id);
     return e ? tn_ctx_fail(ctx, e, "cannot store the read seq") : TN_OK;
+}
+
+/* ---- revoke, delete, clear ---- */
+
+/* A server notification in the n_ twin of a 1:1 chat, stored (it gets a seq there) and pushed
+ * to both sides: built like OpenIM's (msgFrom 200, content {"detail": tips JSON}). */
+static tn_err notify_pair(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
+                          int32_t content_type, json_t *tips)
+{
+    char *tips_text = json_dumps(tips, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_t *content = json_pack("{s:s}", "detail", tips_text);
+    char *content_text = json_dumps(content, JSON_COMPACT);
+    char cmid[33];
+    server_msg_id(from, ctx->now_ms + 1, cmid);
+    Sdkws__MsgData m = SDKWS__MSG_DATA__INIT;
+    Sdkws__MsgData__OptionsEntry opts[3], *opt_ptrs[3];
+    static const char *const off[] = {"isNotNotification", "unreadCount", "offlinePush"};
+    for (int i = 0; i < 3; i++) {
+        sdkws__msg_data__options_entry__init(&opts[i]);
+        opts[i].key = (char *)off[i];
+        opts[i].value = 0;
+        opt_ptrs[i] = &opts[i];
+    }
+    m.sendid = (char *)from;
+    m.recvid = (char *)to;
+    m.clientmsgid = cmid;
+    m.sessiontype = 1;
+    m.msgfrom = 200;
+    m.contenttype = content_type;
+    m.content.data = (uint8_t *)content_text;
+    m.content.len = strlen(content_text);
+    m.createtime = ctx->now_ms;
+    m.n_options = 3;
+    m.options = opt_ptrs;
+    size_t len = sdkws__msg_data__get_packed_size(&m);
+    uint8_t *packed = tn_arena_alloc(ctx->arena, len);
+    sdkws__msg_data__pack(&m, packed);
+    free(content_text);
+    free(tips_text);
+    json_decref(content);
+    tn_ctx sys = *ctx; /* the server speaks: notification content types need an admin */
+    sys.is_admin = true;
+    tn_err e = tn_msg_send(svc, &sys, packed, len, NULL, NULL);
+    if (e)
+        tn_log_warn(ctx->operation_id, "notification %d from %s to %s not sent: %s", content_type,
+                    from, to, sys.detail);
+    return TN_OK; /* the revoke itself stands; a lost notice is caught up by the next pull */
+}
+
+tn_err tn_msg_revoke(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                     int64_t seq)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    if (seq < 1)
+        return tn_ctx_fail(ctx, TN_EARGS, "seq must be at least 1");
+    if (strncmp(conversation_id, "si_", 3) != 0 && strncmp(conversation_id, "sn_", 3) != 0)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "conversation %s not found", conversation_id);
+    bool ok;
+    int64_t lo, hi;
+    if ((e = read_window(svc, ctx, user_id, conversation_id, &ok, &lo, &hi)))
+        return e;
+    if (!ok)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "conversation %s not found", conversation_id);
+    tn_msg_rec *recs;
+    size_t n;
+    if ((e = OPS(svc)->msgs_range(svc->store, ctx->app_id, conversation_id, seq, seq, ctx->arena,
+                                  &recs, &n)))
+        return tn_ctx_fail(ctx, e, "cannot read the message");
+    if (!n)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "no message with seq %lld", (long long)seq);
+    if (*recs[0].revoker)
+        return tn_ctx_fail(ctx, TN_EREVOKED, "message already revoked");
+    if (strcmp(recs[0].send_id, user_id) != 0 && !ctx->is_admin)
+        return tn_ctx_fail(ctx, TN_EPERM, "only the sender may revoke a 1:1 message");
+    Sdkws__MsgData *m = sdkws__msg_data__unpack(NULL, recs[0].data_len, recs[0].data);
+    if (!m)
+        return tn_ctx_fail(ctx, TN_EDATA, "stored message is unreadable");
+    const char *peer =
+        tn_arena_strdup(ctx->arena, strcmp(m->sendid, user_id) == 0 ? m->recvid : m->sendid);
+    json_t *tips =
+        json_pack("{s:s,s:s,s:I,s:i,s:I,s:s,s:b}", "revokerUserID", user_id, "clientMsgID",
+                  m->clientmsgid, "revokeTime", (json_int_t)ctx->now_ms, "sesstionType",
+                  m->sessiontype, "seq", (json_int_t)seq, "conversationID", conversation_id,
+                  "isAdminRevoke", strcmp(recs[0].send_id, user_id) != 0);
+    sdkws__msg_data__free_unpacked(m, NULL);
+    e = OPS(svc)->msg_revoke(svc->store, ctx->app_id, conversation_id, seq, user_id, ctx->now_ms);
+    if (e == TN_EREVOKED)
+        e = tn_ctx_fail(ctx, e, "message already revoked");
+    else if (e)
+        e = tn_ctx_fail(ctx, e, "cannot revoke");
+    else
+        e = notify_pair(svc, ctx, user_id, peer, 2101, tips);
+    json_decref(tips);
+    return e;
+}
+
+tn_err tn_msg_delete_for(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                         const int64_t *seqs, size_t n)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    if (!n)
+        return tn_ctx_fail(ctx, TN_EARGS, "seqs is empty");
+    bool ok;
+    int64_t lo, hi;
+    if ((e = read_window(svc, ctx, user_id, conversation_id, &ok, &lo, &hi)))
+        return e;
+    if (!ok)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "conversation %s not found", conversation_id);
+    for (size_t i = 0; i < n; i++)
+        if (seqs[i] < 1 || seqs[i] > hi)
+            return tn_ctx_fail(ctx, TN_EARGS, "seq %lld is not in the conversation",
+                               (long long)seqs[i]);
+    e = OPS(svc)->msgs_delete_for(svc->store, ctx->app_id, user_id, conversation_id, seqs, n);
+    return e ? tn_ctx_fail(ctx, e, "cannot delete") : TN_OK;
+}
+
+tn_err tn_msg_clear_for(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                        const char *const *conversation_ids, size_t n)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    tn_conversation *convs = NULL;
+    size_t nc = 0;
+    if (!n) {
+        if ((e = OPS(svc)->conversations_list(svc->store, ctx->app_id, user_id, ctx->arena, &convs,
+                                              &nc)))
+            return tn_ctx_fail(ctx, e, "cannot read conversations");
+        const char **ids = tn_arena_calloc(ctx->arena, nc ? nc : 1, sizeof *ids);
+        for (size_t i = 0; i < nc; i++)
+            ids[i] = convs[i].conversation_id;
+        conversation_ids = ids;
+        n = nc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t max = global_max(svc, ctx, conversation_ids[i]);
+        e = OPS(svc)->conversation_set_min_seq(svc->store, ctx->app_id, user_id,
+                                               conversation_ids[i], max + 1);
+        if (e == TN_ENOTFOUND)
+            return tn_ctx_fail(ctx, e, "conversation %s not found", conversation_ids[i]);
+        if (e)
+            return tn_ctx_fail(ctx, e, "cannot clear");
+        /* what was unread is gone too */
+        if (max)
+            OPS(svc)->conversation_mark_read(svc->store, ctx->app_id, user_id, conversation_ids[i],
+                                             max);
+    }
+    return TN_OK;
 }

@@ -41,6 +41,7 @@ typedef struct tn_msg_pulled {
     size_t count;
     const uint8_t **msgs; /* encoded MsgData with seq, ascending */
     size_t *lens;
+    size_t cap; /* room in msgs/lens */
     bool is_end;
     int64_t end_seq;
 } tn_msg_pulled;
@@ -91,3 +92,15 @@ tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const cha
 uint8_t *tn_msg_with_seq(tn_arena *a, const void *data, size_t len, int64_t seq, size_t *out_len);
 /* The 1:1 / notification conversation ID of a pair, sorted as OpenIM does: prefix_<min>_<max>. */
 char *tn_msg_pair_conversation_id(tn_arena *a, const char *prefix, const char *x, const char *y);
+
+/* Revoke (openim-rest.md §8): the sender (or an app admin) takes back a 1:1 message; readers
+ * then see contentType 2101, and both sides get a MsgRevokeNotification (2101). */
+tn_err tn_msg_revoke(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                     int64_t seq);
+/* Deletion for oneself: the user's pulls show these seqs without content (status 4). */
+tn_err tn_msg_delete_for(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                         const int64_t *seqs, size_t n);
+/* Clearing for oneself: the user's read window starts after the current max seq; n == 0 clears
+ * every conversation of the user. */
+tn_err tn_msg_clear_for(tn_svc *svc, tn_ctx *ctx, const char *user_id,
+                        const char *const *conversation_ids, size_t n);

@@ -341,3 +341,78 @@ tn_err tn_api_msg_mark_msgs_as_read(tn_api_call *call)
     }
     return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, last);
 }
+
+tn_err tn_api_msg_revoke_msg(tn_api_call *call)
+{
+    const char *user_id, *conversation_id;
+    int64_t seq;
+    tn_err e;
+    if ((e = read_args(call, &user_id, &conversation_id)) ||
+        (e = tn_json_int(CTX, BODY, "seq", true, 1, INT64_MAX, &seq)))
+        return e;
+    return tn_msg_revoke(SVC, CTX, user_id, conversation_id, seq);
+}
+
+/* deleteSyncOpt: only the caller's own view can be cleared so far; a request to clear the
+ * other side too is refused rather than half done. */
+static tn_err self_only_sync(tn_api_call *call)
+{
+    json_t *opt;
+    bool other;
+    tn_err e;
+    if ((e = tn_json_object(CTX, BODY, "deleteSyncOpt", false, &opt)) ||
+        (e = tn_json_bool(CTX, opt, "IsSyncOther", &other)))
+        return e;
+    if (other)
+        return tn_ctx_fail(CTX, TN_EARGS, "deleteSyncOpt.IsSyncOther is not supported yet");
+    return TN_OK;
+}
+
+static tn_err int64_list(tn_api_call *call, const char *key, int64_t **out, size_t *n)
+{
+    json_t *list = tn_json_field(BODY, key);
+    if (!json_is_array(list) || !json_array_size(list))
+        return tn_ctx_fail(CTX, TN_EARGS, "%s is empty", key);
+    *n = json_array_size(list);
+    *out = tn_arena_calloc(CTX->arena, *n, sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        json_t *v = json_array_get(list, i);
+        if (!json_is_integer(v))
+            return tn_ctx_fail(CTX, TN_EARGS, "%s[%zu] is not an integer", key, i);
+        (*out)[i] = json_integer_value(v);
+    }
+    return TN_OK;
+}
+
+tn_err tn_api_msg_delete_msgs(tn_api_call *call)
+{
+    const char *user_id, *conversation_id;
+    int64_t *seqs = NULL;
+    size_t n = 0;
+    tn_err e;
+    if ((e = read_args(call, &user_id, &conversation_id)) ||
+        (e = int64_list(call, "seqs", &seqs, &n)) || (e = self_only_sync(call)))
+        return e;
+    return tn_msg_delete_for(SVC, CTX, user_id, conversation_id, seqs, n);
+}
+
+tn_err tn_api_msg_clear_conversation_msg(tn_api_call *call)
+{
+    const char *user_id, **ids;
+    size_t n;
+    tn_err e;
+    if ((e = tn_json_str(CTX, BODY, "userID", true, &user_id)) ||
+        (e = tn_json_str_list(CTX, BODY, "conversationIDs", true, true, &ids, &n)) ||
+        (e = self_only_sync(call)))
+        return e;
+    return tn_msg_clear_for(SVC, CTX, user_id, ids, n);
+}
+
+tn_err tn_api_msg_user_clear_all_msg(tn_api_call *call)
+{
+    const char *user_id;
+    tn_err e;
+    if ((e = tn_json_str(CTX, BODY, "userID", true, &user_id)) || (e = self_only_sync(call)))
+        return e;
+    return tn_msg_clear_for(SVC, CTX, user_id, NULL, 0);
+}

@@ -69,7 +69,11 @@
     X(msg_get_conversations_has_read_and_max_seq)                                                  \
     X(msg_set_conversation_has_read_seq)                                                           \
     X(msg_mark_conversation_as_read)                                                               \
-    X(msg_mark_msgs_as_read)
+    X(msg_mark_msgs_as_read)                                                                       \
+    X(msg_revoke_msg)                                                                              \
+    X(msg_delete_msgs)                                                                             \
+    X(msg_clear_conversation_msg)                                                                  \
+    X(msg_user_clear_all_msg)
 
 #define TN_DECLARE_HANDLER(name) tn_err tn_api_##name(tn_api_call *call);
 TN_AUTH_HANDLERS(TN_DECLARE_HANDLER)

@@ -30,7 +30,12 @@ const char *const tn_sqlite_migrations[] = {
     "  app TEXT NOT NULL, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL,"
     "  client_msg_id TEXT NOT NULL, server_msg_id TEXT NOT NULL, send_id TEXT NOT NULL,"
     "  send_time INTEGER NOT NULL, data BLOB NOT NULL,"
+    "  revoker TEXT NOT NULL DEFAULT '', revoke_time INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (app, conversation_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE msg_deletes ("
+    "  app TEXT NOT NULL, owner_user_id TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL, PRIMARY KEY (app, owner_user_id, conversation_id, seq))"
+    "  WITHOUT ROWID;"
     "CREATE UNIQUE INDEX msgs_client_id ON msgs(app, conversation_id, client_msg_id);"
     /* conversations (one row per owner; creation order = rowid) and the version logs */
     "CREATE TABLE conversations ("

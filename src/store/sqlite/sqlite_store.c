@@ -59,7 +59,17 @@
     X(MSG_INSERT, "INSERT INTO msgs(app,conversation_id,seq,client_msg_id,server_msg_id,send_id,"  \
                   "send_time,data) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")                               \
     X(SEQ_MAX, "SELECT max_seq,max_seq_time FROM seqs WHERE app=?1 AND conversation_id=?2")        \
-    X(MSG_RANGE, "SELECT seq,client_msg_id,server_msg_id,send_id,send_time,data FROM msgs "        \
+    X(MSG_REVOKE, "UPDATE msgs SET revoker=?4,revoke_time=?5 WHERE app=?1 AND conversation_id=?2 " \
+                  "AND seq=?3 AND revoker=''")                                                     \
+    X(MSG_EXISTS, "SELECT 1 FROM msgs WHERE app=?1 AND conversation_id=?2 AND seq=?3")             \
+    X(MSG_DELETE_FOR, "INSERT OR IGNORE INTO msg_deletes(app,owner_user_id,conversation_id,seq) "  \
+                      "VALUES(?1,?2,?3,?4)")                                                       \
+    X(MSG_DELETED_FOR, "SELECT seq FROM msg_deletes WHERE app=?1 AND owner_user_id=?2 AND "        \
+                       "conversation_id=?3 AND seq BETWEEN ?4 AND ?5 ORDER BY seq")                \
+    X(CONV_MIN_SEQ, "UPDATE conversations SET min_seq=?4 WHERE app=?1 AND owner_user_id=?2 AND "   \
+                    "conversation_id=?3")                                                          \
+    X(MSG_RANGE, "SELECT seq,client_msg_id,server_msg_id,send_id,send_time,data,revoker,"          \
+                 "revoke_time FROM msgs "                                                          \
                  "WHERE app=?1 AND conversation_id=?2 AND seq BETWEEN ?3 AND ?4 ORDER BY seq")
 
 /* ?1 app, ?2/?3 level range, ?4 user-id keyword, ?5 nickname keyword, ?6 exact user id */
@@ -523,6 +533,87 @@ static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "seq_max");
 }
 
+static tn_err msg_revoke(tn_store *s, const char *app, const char *conversation_id, int64_t seq,
+                         const char *revoker, int64_t revoke_time)
+{
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_MSG_REVOKE);
+    PREPARE(c, ex, STMT_MSG_EXISTS);
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, conversation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, seq);
+    sqlite3_bind_text(st, 4, revoker, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, revoke_time);
+    tn_err e = tn_sqlite_exec(c, st);
+    if (e || sqlite3_changes(c->db) == 1)
+        return e;
+    sqlite3_bind_text(ex, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ex, 2, conversation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ex, 3, seq);
+    int rc = sqlite3_step(ex);
+    tn_sqlite_done(ex);
+    if (rc == SQLITE_ROW)
+        return TN_EREVOKED;
+    return rc == SQLITE_DONE ? TN_ENOTFOUND : tn_sqlite_fail(c->db, "msg exists");
+}
+
+static tn_err msgs_delete_for(tn_store *s, const char *app, const char *owner,
+                              const char *conversation_id, const int64_t *seqs, size_t n)
+{
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_MSG_DELETE_FOR);
+    tn_err e = tn_sqlite_begin(c);
+    for (size_t i = 0; i < n && e == TN_OK; i++) {
+        sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, conversation_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, seqs[i]);
+        e = tn_sqlite_exec(c, st);
+    }
+    return tn_sqlite_end(c, e);
+}
+
+static tn_err msgs_deleted_for(tn_store *s, const char *app, const char *owner,
+                               const char *conversation_id, int64_t begin, int64_t end, tn_arena *a,
+                               int64_t **out, size_t *count)
+{
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_MSG_DELETED_FOR);
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, conversation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, begin);
+    sqlite3_bind_int64(st, 5, end);
+    size_t cap = 0, k = 0;
+    int64_t *list = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        list = tn_arena_grow(a, list, &cap, k, sizeof *list);
+        list[k++] = sqlite3_column_int64(st, 0);
+    }
+    tn_sqlite_done(st);
+    if (rc != SQLITE_DONE)
+        return tn_sqlite_fail(c->db, "msgs_deleted_for");
+    *out = list;
+    *count = k;
+    return TN_OK;
+}
+
+static tn_err conversation_set_min_seq(tn_store *s, const char *app, const char *owner,
+                                       const char *conversation_id, int64_t min_seq)
+{
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_CONV_MIN_SEQ);
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, conversation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, min_seq);
+    tn_err e = tn_sqlite_exec(c, st);
+    if (e == TN_OK && sqlite3_changes(c->db) == 0)
+        return TN_ENOTFOUND;
+    return e;
+}
+
 static tn_err seq_infos(tn_store *s, const char *app, const char *const *ids, size_t n, tn_arena *a,
                         tn_seq_info **out, size_t *count)
 {
@@ -579,6 +670,8 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
         if (m->data_len)
             memcpy(d, sqlite3_column_blob(st, 5), m->data_len);
         m->data = d;
+        m->revoker = tn_sqlite_col_text(st, 6, a);
+        m->revoke_time = sqlite3_column_int64(st, 7);
     }
     tn_sqlite_done(st);
     if (rc != SQLITE_DONE)
@@ -620,6 +713,10 @@ static const tn_store_ops sqlite_ops = {
     .seq_max = seq_max,
     .msgs_range = msgs_range,
     .seq_infos = seq_infos,
+    .msg_revoke = msg_revoke,
+    .msgs_delete_for = msgs_delete_for,
+    .msgs_deleted_for = msgs_deleted_for,
+    .conversation_set_min_seq = conversation_set_min_seq,
     .conversations_list = tn_sqlite_conversations_list,
     .conversations_get = tn_sqlite_conversations_get,
     .conversations_set = tn_sqlite_conversations_set,
