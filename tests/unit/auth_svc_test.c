@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "auth.h"
 #include "sqlite_store.h"
 
@@ -31,22 +33,6 @@ static char admin_id[] = "imAdmin";
 static char app_id[] = "default";
 static int db_seq;
 
-static const char *tmp_dir(void)
-{
-    const char *d = getenv("TERN_TEST_TMP");
-    return d && *d ? d : "/tmp";
-}
-
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 /* A context as the HTTP layer makes one; admin: the caller is imAdmin. */
 static void new_ctx(fixture *f, bool admin)
 {
@@ -70,9 +56,9 @@ static void register_user(fixture *f, const char *id, int32_t level)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s/auth_svc_test_%d_%d.db", tmp_dir(), (int)getpid(),
+    snprintf(f->path, sizeof f->path, "%s/auth_svc_test_%d_%d.db", tn_test_tmp_dir(), (int)getpid(),
              ++db_seq);
-    remove_db(f->path);
+    tn_test_remove_db(f->path);
     char err[256] = "";
     f->store = tn_sqlite_open(f->path, err, sizeof err);
     if (!f->store)
@@ -98,7 +84,7 @@ static int teardown(void **state)
     fixture *f = *state;
     tn_store_close(f->store);
     tn_arena_free_all(&f->arena);
-    remove_db(f->path);
+    tn_test_remove_db(f->path);
     free(f);
     return 0;
 }

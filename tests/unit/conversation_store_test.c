@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "sqlite_conversation.h"
 #include "sqlite_store.h"
 
@@ -26,38 +28,13 @@ typedef struct fixture {
 
 static int db_seq;
 
-static const char *tmp_dir(void)
-{
-    const char *d = getenv("TERN_TEST_TMP");
-    return d && *d ? d : "/tmp";
-}
-
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
-static tn_store *open_store(const char *path)
-{
-    char err[256] = "";
-    tn_store *s = tn_sqlite_open(path, err, sizeof err);
-    if (!s)
-        fail_msg("tn_sqlite_open(%s): %s", path, err);
-    return s;
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s/conversation_store_test_%d_%d.db", tmp_dir(),
+    snprintf(f->path, sizeof f->path, "%s/conversation_store_test_%d_%d.db", tn_test_tmp_dir(),
              (int)getpid(), ++db_seq);
-    remove_db(f->path);
-    f->s = open_store(f->path);
+    tn_test_remove_db(f->path);
+    f->s = tn_test_open_store(f->path);
     tn_arena_init(&f->arena);
     *state = f;
     return 0;
@@ -69,7 +46,7 @@ static int teardown(void **state)
     if (f->s)
         tn_store_close(f->s);
     tn_arena_free_all(&f->arena);
-    remove_db(f->path);
+    tn_test_remove_db(f->path);
     free(f);
     return 0;
 }
@@ -306,7 +283,7 @@ static void test_head_created_on_query(void **state)
 
     /* the persisted head survives a reopen */
     tn_store_close(f->s);
-    f->s = open_store(f->path);
+    f->s = tn_test_open_store(f->path);
     tn_version_head reopened = head(f, "friend", "dave");
     assert_string_equal(reopened.version_id, h.version_id);
     assert_int_equal(reopened.version, 1);

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "store_fixture.h"
+
 #include "sqlite_store.h"
 
 #include <pthread.h>
@@ -25,38 +27,13 @@ typedef struct fixture {
 
 static int db_seq;
 
-static const char *tmp_dir(void)
-{
-    const char *d = getenv("TERN_TEST_TMP");
-    return d && *d ? d : "/tmp";
-}
-
-static void remove_db(const char *path)
-{
-    char p[600];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
-static tn_store *open_store(const char *path)
-{
-    char err[256] = "";
-    tn_store *s = tn_sqlite_open(path, err, sizeof err);
-    if (!s)
-        fail_msg("tn_sqlite_open(%s): %s", path, err);
-    return s;
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s/sqlite_store_test_%d_%d.db", tmp_dir(), (int)getpid(),
-             ++db_seq);
-    remove_db(f->path);
-    f->s = open_store(f->path);
+    snprintf(f->path, sizeof f->path, "%s/sqlite_store_test_%d_%d.db", tn_test_tmp_dir(),
+             (int)getpid(), ++db_seq);
+    tn_test_remove_db(f->path);
+    f->s = tn_test_open_store(f->path);
     tn_arena_init(&f->arena);
     *state = f;
     return 0;
@@ -68,7 +45,7 @@ static int teardown(void **state)
     if (f->s)
         tn_store_close(f->s);
     tn_arena_free_all(&f->arena);
-    remove_db(f->path);
+    tn_test_remove_db(f->path);
     free(f);
     return 0;
 }
@@ -818,7 +795,7 @@ static void test_reopen(void **state)
 
     for (int round = 0; round < 2; round++) {
         tn_store_close(f->s);
-        f->s = open_store(f->path); /* migrations must not run twice */
+        f->s = tn_test_open_store(f->path); /* migrations must not run twice */
 
         const char *id = "persist";
         tn_user *got;
@@ -880,7 +857,7 @@ static void test_open_failure(void **state)
     (void)state;
     char err[256] = "";
     char path[600];
-    snprintf(path, sizeof path, "%s/no/such/dir/x.db", tmp_dir());
+    snprintf(path, sizeof path, "%s/no/such/dir/x.db", tn_test_tmp_dir());
     tn_store *s = tn_sqlite_open(path, err, sizeof err);
     if (s) {
         tn_store_close(s);

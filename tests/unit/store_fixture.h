@@ -1,0 +1,40 @@
+/* Shared by the unit tests that need a real SQLite store: a unique database path under
+ * TERN_TEST_TMP, opening it (failing the test on error) and removing it with its WAL files. */
+#pragma once
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sqlite_store.h"
+
+static inline const char *tn_test_tmp_dir(void)
+{
+    const char *d = getenv("TERN_TEST_TMP");
+    return d && *d ? d : "/tmp";
+}
+
+/* <tmp>/<name>_<pid>_<n>.db, n counting up per call */
+static inline void tn_test_db_path(char *out, size_t len, const char *name)
+{
+    static int seq;
+    snprintf(out, len, "%s/%s_%d_%d.db", tn_test_tmp_dir(), name, (int)getpid(), ++seq);
+}
+
+static inline void tn_test_remove_db(const char *path)
+{
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static inline tn_store *tn_test_open_store(const char *path)
+{
+    char err[256] = "";
+    tn_store *s = tn_sqlite_open(path, err, sizeof err);
+    if (!s)
+        fail_msg("tn_sqlite_open(%s): %s", path, err);
+    return s;
+}
