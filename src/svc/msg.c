@@ -590,31 +590,12 @@ tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
     return TN_OK;
 }
 
-tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
-                        int64_t has_read_seq)
-{
-    tn_err e = self_only(ctx, user_id);
-    if (e)
-        return e;
-    if (!*conversation_id)
-        return tn_ctx_fail(ctx, TN_EARGS, "conversationID is empty");
-    int64_t max = global_max(svc, ctx, conversation_id);
-    if (has_read_seq > max)
-        return tn_ctx_fail(ctx, TN_EARGS, "hasReadSeq %lld is above maxSeq %lld",
-                           (long long)has_read_seq, (long long)max);
-    e = OPS(svc)->conversation_mark_read(svc->store, ctx->app_id, user_id, conversation_id,
-                                         has_read_seq);
-    if (e == TN_ENOTFOUND)
-        return tn_ctx_fail(ctx, e, "conversation %s not found", conversation_id);
-    return e ? tn_ctx_fail(ctx, e, "cannot store the read seq") : TN_OK;
-}
-
 /* ---- revoke, delete, clear ---- */
 
 /* A server notification in the n_ twin of a 1:1 chat, stored (it gets a seq there) and pushed
  * to both sides: built like OpenIM's (msgFrom 200, content {"detail": tips JSON}). */
 static tn_err notify_pair(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
-                          int32_t content_type, json_t *tips)
+                          int32_t content_type, json_t *tips, bool stored)
 {
     char *tips_text = json_dumps(tips, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_t *content = json_pack("{s:s}", "detail", tips_text);
@@ -622,9 +603,11 @@ static tn_err notify_pair(tn_svc *svc, tn_ctx *ctx, const char *from, const char
     char cmid[33];
     server_msg_id(from, ctx->now_ms + 1, cmid);
     Sdkws__MsgData m = SDKWS__MSG_DATA__INIT;
-    Sdkws__MsgData__OptionsEntry opts[3], *opt_ptrs[3];
-    static const char *const off[] = {"isNotNotification", "unreadCount", "offlinePush"};
-    for (int i = 0; i < 3; i++) {
+    Sdkws__MsgData__OptionsEntry opts[5], *opt_ptrs[5];
+    static const char *const off[] = {"isNotNotification", "unreadCount", "offlinePush", "history",
+                                      "persistent"};
+    int nopts = stored ? 3 : 5; /* online only: history and persistent off too */
+    for (int i = 0; i < nopts; i++) {
         sdkws__msg_data__options_entry__init(&opts[i]);
         opts[i].key = (char *)off[i];
         opts[i].value = 0;
@@ -639,7 +622,7 @@ static tn_err notify_pair(tn_svc *svc, tn_ctx *ctx, const char *from, const char
     m.content.data = (uint8_t *)content_text;
     m.content.len = strlen(content_text);
     m.createtime = ctx->now_ms;
-    m.n_options = 3;
+    m.n_options = (size_t)nopts;
     m.options = opt_ptrs;
     size_t len = sdkws__msg_data__get_packed_size(&m);
     uint8_t *packed = tn_arena_alloc(ctx->arena, len);
@@ -700,7 +683,7 @@ tn_err tn_msg_revoke(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *
     else if (e)
         e = tn_ctx_fail(ctx, e, "cannot revoke");
     else
-        e = notify_pair(svc, ctx, user_id, peer, 2101, tips);
+        e = notify_pair(svc, ctx, user_id, peer, 2101, tips, true);
     json_decref(tips);
     return e;
 }
@@ -759,4 +742,54 @@ tn_err tn_msg_clear_for(tn_svc *svc, tn_ctx *ctx, const char *user_id,
                                              max);
     }
     return TN_OK;
+}
+
+/* ---- read state ---- */
+
+tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
+                        int64_t has_read_seq, const int64_t *seqs, size_t nseqs,
+                        tn_read_notice notice)
+{
+    tn_err e = self_only(ctx, user_id);
+    if (e)
+        return e;
+    if (!*conversation_id)
+        return tn_ctx_fail(ctx, TN_EARGS, "conversationID is empty");
+    int64_t max = global_max(svc, ctx, conversation_id);
+    if (has_read_seq > max)
+        return tn_ctx_fail(ctx, TN_EARGS, "hasReadSeq %lld is above maxSeq %lld",
+                           (long long)has_read_seq, (long long)max);
+    tn_conversation *conv;
+    size_t nconv = 0;
+    if ((e = OPS(svc)->conversations_get(svc->store, ctx->app_id, user_id, &conversation_id, 1,
+                                         ctx->arena, &conv, &nconv)))
+        return tn_ctx_fail(ctx, e, "cannot read the conversation");
+    if (!nconv)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "conversation %s not found", conversation_id);
+    int64_t before = conv[0].has_read_seq;
+    e = OPS(svc)->conversation_mark_read(svc->store, ctx->app_id, user_id, conversation_id,
+                                         has_read_seq);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot store the read seq");
+    if (notice == TN_READ_QUIET)
+        return TN_OK;
+    /* HasReadReceipt (2200, protocol §7.5): on a 1:1 chat the peer learns which seqs were
+     * read (stored in the pair's notification conversation, pushed to both sides, so the
+     * reader's other devices follow too); elsewhere only the reader's devices, online. */
+    bool peer = notice == TN_READ_RECEIPT && conv[0].conversation_type == 1 && *conv[0].user_id;
+    json_t *list = json_array();
+    for (int64_t s = before + 1;
+         notice == TN_READ_RECEIPT && s <= has_read_seq && s - before <= 1000; s++)
+        json_array_append_new(list, json_integer(s));
+    for (size_t i = 0; i < nseqs; i++)
+        if (seqs[i] > has_read_seq || seqs[i] <= before)
+            json_array_append_new(list, json_integer(seqs[i]));
+    json_t *tips = json_pack("{s:s,s:s,s:o,s:I}", "markAsReadUserID", user_id, "conversationID",
+                             conversation_id, "seqs", json_array_size(list) ? list : json_null(),
+                             "hasReadSeq", (json_int_t)has_read_seq);
+    if (!json_array_size(list))
+        json_decref(list);
+    e = notify_pair(svc, ctx, user_id, peer ? conv[0].user_id : user_id, 2200, tips, peer);
+    json_decref(tips);
+    return e;
 }

@@ -83,9 +83,17 @@ tn_err tn_msg_read_states(tn_svc *svc, tn_ctx *ctx, const char *user_id,
 tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
                    const char *const *conversation_ids, size_t n, tn_msg_pulled **out,
                    size_t *count);
-/* Mark-as-read: raise the user's read seq of a conversation (≤ its max seq). */
+/* Mark-as-read: raise the user's read seq of a conversation (≤ its max seq). RECEIPT also sends
+ * the HasReadReceipt notification (2200) as OpenIM's mark-as-read routes do; SELF tells only the
+ * reader's own devices (set_conversation_has_read_seq). */
+typedef enum tn_read_notice {
+    TN_READ_QUIET,
+    TN_READ_RECEIPT,
+    TN_READ_SELF,
+} tn_read_notice;
 tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
-                        int64_t has_read_seq);
+                        int64_t has_read_seq, const int64_t *seqs, size_t nseqs,
+                        tn_read_notice notice);
 
 /* MsgData bytes with seq appended as a last field 14 (protobuf: the last value wins), in the
  * arena; how a stored message gets the seq it was given. */

@@ -84,6 +84,28 @@ test('read state: mark_conversation_as_read raises hasReadSeq, never above maxSe
     j = await ok(base, '/msg/get_conversations_has_read_and_max_seq', { userID: B, conversationIDs: [cid] }, { token: tb });
     assert.equal(j.data.seqs[cid].hasReadSeq, 2);
     await fails(base, '/msg/set_conversation_has_read_seq', { userID: B, conversationID: cid, hasReadSeq: 2 }, 1002, { token: ta });
+
+    // A (the peer) gets a HasReadReceipt (2200) naming the seqs B read, stored with the pair
+    const ncid = cid.replace(/^si/, 'n');
+    const readNote = async () => {
+        const r = await ok(base, '/msg/pull_msg_by_seq', { userID: A, seqRanges: [{ conversationID: ncid, begin: 1, end: 100, num: 100 }] }, { token: ta });
+        return r.data.notificationMsgs[ncid]?.Msgs ?? [];
+    };
+    let notes = [];
+    for (let i = 0; i < 50 && !notes.length; i++) {
+        notes = await readNote();
+        if (!notes.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    const receipt = notes.at(-1);
+    assert.equal(receipt.contentType, 2200);
+    assert.equal(receipt.sendID, B);
+    assert.equal(receipt.recvID, A);
+    const tips = JSON.parse(JSON.parse(Buffer.from(receipt.content, 'base64').toString()).detail);
+    assert.deepEqual(tips, { markAsReadUserID: B, conversationID: cid, seqs: [1, 2], hasReadSeq: 2 });
+    // set_conversation_has_read_seq tells only the reader's own devices, nothing is stored
+    await ok(base, '/msg/set_conversation_has_read_seq', { userID: B, conversationID: cid, hasReadSeq: 2 }, { token: tb });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await readNote()).length, notes.length);
 });
 
 test('revoke_msg: the sender takes a message back; both sides then read a 2101 revoke', async () => {

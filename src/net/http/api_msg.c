@@ -305,41 +305,71 @@ static tn_err read_args(tn_api_call *call, const char **user_id, const char **co
     return TN_OK;
 }
 
-tn_err tn_api_msg_set_conversation_has_read_seq(tn_api_call *call)
+static tn_err int64_list(tn_api_call *call, const char *key, int64_t **out, size_t *n)
 {
-    const char *user_id, *conversation_id;
-    int64_t seq;
-    tn_err e;
-    if ((e = read_args(call, &user_id, &conversation_id)) ||
-        (e = tn_json_int(CTX, BODY, "hasReadSeq", true, 1, INT64_MAX, &seq)))
-        return e;
-    return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, seq);
+    json_t *list = tn_json_field(BODY, key);
+    if (!json_is_array(list) || !json_array_size(list))
+        return tn_ctx_fail(CTX, TN_EARGS, "%s is empty", key);
+    *n = json_array_size(list);
+    *out = tn_arena_calloc(CTX->arena, *n, sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        json_t *v = json_array_get(list, i);
+        if (!json_is_integer(v))
+            return tn_ctx_fail(CTX, TN_EARGS, "%s[%zu] is not an integer", key, i);
+        (*out)[i] = json_integer_value(v);
+    }
+    return TN_OK;
 }
 
-/* The same read-seq write as set_conversation_has_read_seq; the 2200 read receipt OpenIM sends
- * to the peer comes with server notifications. */
+/* An optional list of seqs: absent or null is empty. */
+static tn_err optional_seqs(tn_api_call *call, int64_t **out, size_t *n)
+{
+    json_t *v = tn_json_field(BODY, "seqs");
+    *out = NULL;
+    *n = 0;
+    if (!v || json_is_null(v) || (json_is_array(v) && !json_array_size(v)))
+        return TN_OK;
+    return int64_list(call, "seqs", out, n);
+}
+
+static tn_err mark_read(tn_api_call *call, tn_read_notice notice)
+{
+    const char *user_id, *conversation_id;
+    int64_t seq, *seqs = NULL;
+    size_t n = 0;
+    tn_err e;
+    if ((e = read_args(call, &user_id, &conversation_id)) ||
+        (e = tn_json_int(CTX, BODY, "hasReadSeq", true, 1, INT64_MAX, &seq)) ||
+        (e = optional_seqs(call, &seqs, &n)))
+        return e;
+    return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, seq, seqs, n, notice);
+}
+
+tn_err tn_api_msg_set_conversation_has_read_seq(tn_api_call *call)
+{
+    return mark_read(call, TN_READ_SELF);
+}
+
 tn_err tn_api_msg_mark_conversation_as_read(tn_api_call *call)
 {
-    return tn_api_msg_set_conversation_has_read_seq(call);
+    return mark_read(call, TN_READ_RECEIPT);
 }
 
 tn_err tn_api_msg_mark_msgs_as_read(tn_api_call *call)
 {
     const char *user_id, *conversation_id;
+    int64_t *seqs = NULL;
+    size_t n = 0;
     tn_err e;
-    if ((e = read_args(call, &user_id, &conversation_id)))
+    if ((e = read_args(call, &user_id, &conversation_id)) ||
+        (e = int64_list(call, "seqs", &seqs, &n)))
         return e;
-    json_t *seqs = tn_json_field(BODY, "seqs");
-    if (!json_is_array(seqs) || !json_array_size(seqs))
-        return tn_ctx_fail(CTX, TN_EARGS, "seqs is empty");
-    int64_t last = 0;
-    for (size_t i = 0; i < json_array_size(seqs); i++) {
-        json_t *v = json_array_get(seqs, i);
-        if (!json_is_integer(v) || json_integer_value(v) <= 0)
-            return tn_ctx_fail(CTX, TN_EARGS, "seqs[%zu] is not a positive integer", i);
-        last = json_integer_value(v);
-    }
-    return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, last);
+    for (size_t i = 0; i < n; i++)
+        if (seqs[i] <= 0)
+            return tn_ctx_fail(CTX, TN_EARGS, "seqs[%zu] is not a positive seq", i);
+    /* the read seq moves to the last listed seq, as OpenIM's check reads it */
+    return tn_msg_mark_read(SVC, CTX, user_id, conversation_id, seqs[n - 1], seqs, n,
+                            TN_READ_RECEIPT);
 }
 
 tn_err tn_api_msg_revoke_msg(tn_api_call *call)
@@ -365,22 +395,6 @@ static tn_err self_only_sync(tn_api_call *call)
         return e;
     if (other)
         return tn_ctx_fail(CTX, TN_EARGS, "deleteSyncOpt.IsSyncOther is not supported yet");
-    return TN_OK;
-}
-
-static tn_err int64_list(tn_api_call *call, const char *key, int64_t **out, size_t *n)
-{
-    json_t *list = tn_json_field(BODY, key);
-    if (!json_is_array(list) || !json_array_size(list))
-        return tn_ctx_fail(CTX, TN_EARGS, "%s is empty", key);
-    *n = json_array_size(list);
-    *out = tn_arena_calloc(CTX->arena, *n, sizeof **out);
-    for (size_t i = 0; i < *n; i++) {
-        json_t *v = json_array_get(list, i);
-        if (!json_is_integer(v))
-            return tn_ctx_fail(CTX, TN_EARGS, "%s[%zu] is not an integer", key, i);
-        (*out)[i] = json_integer_value(v);
-    }
     return TN_OK;
 }
 
