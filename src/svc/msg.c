@@ -498,11 +498,13 @@ tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
         bool ok;
         if ((e = read_window(svc, ctx, user_id, c->conversation_id, &ok, &lo, &hi)))
             return e;
-        if (!ok || c->count > PULL_MAX)
-            continue;
-        tn_msg_pulled *p = &res[k];
+        /* OpenIM answers one PullMsgs per requested conversation, empty when nothing is
+         * readable (the JS SDK reads the answer's maps without checking them) */
+        tn_msg_pulled *p = &res[k++];
         p->conversation_id = c->conversation_id;
         p->notification = is_notification_id(c->conversation_id);
+        if (!ok || c->count > PULL_MAX)
+            continue;
         for (size_t j = 0; j < c->count; j++) {
             int64_t seq = c->seqs[j];
             if (seq <= 0)
@@ -517,8 +519,6 @@ tn_err tn_msg_pull_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id,
             if ((e = load_range(svc, ctx, user_id, c->conversation_id, seq, seq, p)))
                 return e;
         }
-        if (p->count || p->is_end)
-            k++;
     }
     *out = res;
     *count = k;
