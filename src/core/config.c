@@ -65,7 +65,7 @@ const tn_config_option tn_config_options[] = {
     OPT("max_conns_per_user", "TERN_MAX_CONNS_PER_USER", TN_CFG_INT, max_conns_per_user, "32", 1,
         100000, 0, "live gateway connections per user"),
     OPT("max_conns", "TERN_MAX_CONNS", TN_CFG_INT, max_conns, "100000", 1, 10000000, 0,
-        "live connections in total (HTTP + gateway)"),
+        "live connections per listener (REST and gateway each count their own)"),
     OPT("http_idle_timeout_s", "TERN_HTTP_IDLE_TIMEOUT_S", TN_CFG_INT, http_idle_timeout_s, "60", 1,
         86400, 0, "idle keep-alive HTTP connections are closed after this many seconds"),
     OPT("retention_days", "TERN_RETENTION_DAYS", TN_CFG_INT, retention_days, "0", 0, 36500, 0,
