@@ -96,8 +96,9 @@ static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *
 
 /* ---- send ---- */
 
-tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len, tn_msg_sent_fn cb,
-                   void *udata)
+/* Decodes, checks and stamps one MsgData into job (whose arena holds the results). */
+static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
+                      tn_msg_job *job)
 {
     if (!msg_data || !len)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is nil");
@@ -105,7 +106,6 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
     if (!m)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is not a valid MsgData protobuf");
     tn_err e = TN_OK;
-    tn_msg_job *job;
     if (!*m->sendid || strlen(m->sendid) > TN_ID_MAX) {
         e = tn_ctx_fail(ctx, TN_EARGS, "sendID is empty");
         goto out;
@@ -167,7 +167,6 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
     m->status = 2;
     m->seq = 0;
 
-    job = tn_msg_job_new();
     tn_arena *a = &job->arena;
     bool notification = is_notification(m);
     const char *conv_id =
@@ -219,12 +218,52 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
         job->targets[job->target_count++] = tn_arena_strdup(a, m->sendid);
     job->operation_id = tn_arena_strdup(a, ctx->operation_id);
     job->origin_conn = ctx->conn_id;
-    job->cb = cb;
-    job->udata = udata;
     m->servermsgid = client_smid;
-    tn_msg_writer_submit(svc->writer, job);
 out:
     sdkws__msg_data__free_unpacked(m, NULL);
+    return e;
+}
+
+tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len, tn_msg_sent_fn cb,
+                   void *udata)
+{
+    tn_msg_job *job = tn_msg_job_new();
+    tn_err e = prepare(svc, ctx, msg_data, len, job);
+    if (e) {
+        tn_msg_job_free(job);
+        return e;
+    }
+    job->cb = cb;
+    job->udata = udata;
+    tn_msg_writer_submit(svc->writer, job);
+    return TN_OK;
+}
+
+void tn_msg_send_later(tn_svc *svc, const tn_ctx *ctx, const uint8_t *msg_data, size_t len,
+                       tn_msg_sent_fn cb, void *udata)
+{
+    tn_msg_job *job = tn_msg_job_new();
+    tn_arena *a = &job->arena;
+    job->raw = tn_arena_alloc(a, len ? len : 1);
+    if (len)
+        memcpy(job->raw, msg_data, len);
+    job->raw_len = len;
+    job->raw_ctx = *ctx;
+    job->raw_ctx.operation_id = tn_arena_strdup(a, ctx->operation_id);
+    job->raw_ctx.arena = a;
+    job->cb = cb;
+    job->udata = udata;
+    tn_msg_writer_submit(svc->writer, job);
+}
+
+/* The writer thread: prepares a job queued by tn_msg_send_later. */
+tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job)
+{
+    tn_ctx ctx = job->raw_ctx;
+    ctx.detail[0] = 0;
+    tn_err e = prepare(svc, &ctx, job->raw, job->raw_len, job);
+    if (e)
+        snprintf(job->detail, sizeof job->detail, "%s", ctx.detail);
     return e;
 }
 

@@ -28,6 +28,11 @@ typedef void (*tn_msg_sent_fn)(void *udata, const tn_msg_sent *r);
 tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len, tn_msg_sent_fn cb,
                    void *udata);
 
+/* tn_msg_send with the checks done by the writer thread itself (no hand-off to a pool thread
+ * first: the gateway's path). cb always runs once, with the error if the message is refused. */
+void tn_msg_send_later(tn_svc *svc, const tn_ctx *ctx, const uint8_t *msg_data, size_t len,
+                       tn_msg_sent_fn cb, void *udata);
+
 /* The writer: a thread that appends everything queued meanwhile in one transaction. */
 tn_msg_writer *tn_msg_writer_start(tn_svc *svc);
 /* Finishes what is queued, then stops the thread. */

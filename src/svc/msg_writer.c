@@ -28,7 +28,7 @@ tn_msg_job *tn_msg_job_new(void)
     return job;
 }
 
-static void job_free(tn_msg_job *job)
+void tn_msg_job_free(tn_msg_job *job)
 {
     tn_arena_free_all(&job->arena);
     free(job);
@@ -51,9 +51,16 @@ void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job)
 static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
 {
     tn_svc *svc = w->svc;
-    tn_msg_sent r = {.err = e, .detail = e ? "cannot store the message" : ""};
-    snprintf(r.server_msg_id, sizeof r.server_msg_id, "%s", job->rec.server_msg_id);
-    snprintf(r.client_msg_id, sizeof r.client_msg_id, "%s", job->rec.client_msg_id);
+    if (job->failed)
+        e = job->failed;
+    tn_msg_sent r = {.err = e,
+                     .detail = job->failed ? job->detail
+                               : e         ? "cannot store the message"
+                                           : ""};
+    snprintf(r.server_msg_id, sizeof r.server_msg_id, "%s",
+             job->rec.server_msg_id ? job->rec.server_msg_id : "");
+    snprintf(r.client_msg_id, sizeof r.client_msg_id, "%s",
+             job->rec.client_msg_id ? job->rec.client_msg_id : "");
     r.send_time = job->rec.send_time;
     r.seq = job->store ? job->rec.seq : 0;
     r.duplicate = duplicate;
@@ -81,11 +88,14 @@ static void commit_batch(tn_msg_writer *w, tn_msg_job *batch)
     size_t n = 0;
     tn_arena arena;
     tn_arena_init(&arena);
-    for (tn_msg_job *j = batch; j; j = j->next)
-        if (j->store && !j->dropped) {
+    for (tn_msg_job *j = batch; j; j = j->next) {
+        if (j->raw)
+            j->failed = tn_msg_prepare_queued(svc, j);
+        if (j->store && !j->dropped && !j->failed) {
             jobs[n] = j;
             recs[n++] = j->rec;
         }
+    }
     tn_err e = TN_OK;
     if (n) {
         e = svc->store->ops->msgs_append(svc->store, svc->cfg->app_id, recs, n, dup, &arena);
@@ -107,7 +117,7 @@ static void commit_batch(tn_msg_writer *w, tn_msg_job *batch)
             k++;
         }
         finish(w, j, e, duplicate);
-        job_free(j);
+        tn_msg_job_free(j);
     }
     tn_arena_free_all(&arena);
 }

@@ -16,7 +16,15 @@ typedef struct tn_msg_job {
     size_t target_count;
     tn_msg_sent_fn cb;
     void *udata;
+    /* queued undecoded by tn_msg_send_later: the writer prepares it */
+    uint8_t *raw;
+    size_t raw_len;
+    tn_ctx raw_ctx;
+    tn_err failed;
+    char detail[TN_DETAIL_MAX];
 } tn_msg_job;
 
 tn_msg_job *tn_msg_job_new(void);
+void tn_msg_job_free(tn_msg_job *job);
+tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job);
 void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job);

@@ -27,7 +27,6 @@ enum {
 typedef struct gw_work {
     uv_work_t work;
     gw_req *req;
-    bool handed_off; /* a send went to the writer: its reply comes as an event */
 } gw_work;
 
 static void ctx_for(gw_req *r, tn_ctx *ctx)
@@ -222,13 +221,6 @@ static void run(uv_work_t *w)
     case REQ_LAST_MSG:
         e = run_last_msg(r, &ctx);
         break;
-    case REQ_SEND:
-        e = tn_msg_send(r->gw->svc, &ctx, r->req.data, r->req.data_len, on_sent, r);
-        if (e == TN_OK) {
-            work->handed_off = true; /* r belongs to the writer now: touch it no more */
-            return;
-        }
-        break;
     default:
         e = tn_ctx_fail(&ctx, TN_EARGS, "unknown reqIdentifier");
     }
@@ -258,10 +250,7 @@ static void done(uv_work_t *w, int status)
 {
     gw_work *work = w->data;
     gw_req *r = work->req;
-    bool handed_off = work->handed_off;
     free(work);
-    if (handed_off)
-        return;
     gw_conn *c = gw_conn_find(r->gw, r->conn_id);
     if (status < 0)
         r->err = TN_ESERVER;
@@ -289,9 +278,15 @@ static bool to_pool(gw_conn *c, gw_req *r)
 bool gw_dispatch(gw_conn *c, gw_req *r)
 {
     switch (r->req.req_identifier) {
+    case REQ_SEND: {
+        /* straight to the message writer, which checks it before its commit */
+        tn_ctx ctx;
+        ctx_for(r, &ctx);
+        tn_msg_send_later(r->gw->svc, &ctx, r->req.data, r->req.data_len, on_sent, r);
+        return true;
+    }
     case REQ_NEWEST_SEQ:
     case REQ_PULL_RANGES:
-    case REQ_SEND:
     case REQ_PULL_SEQS:
     case REQ_READ_STATES:
     case REQ_LAST_MSG:
