@@ -1,6 +1,7 @@
 /* Conversation rules: who may read and change whose records, what set_conversations writes,
  * incremental sync of the conversation log, and read state / unread counts for the lists. */
 #include "conversation.h"
+#include "msg.h"
 
 #include <string.h>
 
@@ -147,8 +148,16 @@ tn_err tn_conversation_set(tn_svc *svc, tn_ctx *ctx, const char *const *owners, 
         bool *changed = tn_arena_calloc(ctx->arena, n, sizeof *changed);
         if ((e = store_set(svc, ctx, owners, n, &fields, changed)))
             return e;
-        /* TODO(notifications): 1300 ConversationChange to each owner with changed[i] once the
-         * notification sender exists; nothing is sent yet. */
+        /* ConversationChangeNotification (1300) to each owner whose record changed, so their
+         * other devices re-sync; push-only, as OpenIM's default notification config has it */
+        for (size_t i = 0; i < n; i++) {
+            if (!changed[i])
+                continue;
+            json_t *tips = json_pack("{s:s,s:[s]}", "userID", owners[i], "conversationIDList",
+                                     p->conversation_id);
+            tn_msg_notify(svc, ctx, owners[i], owners[i], 1300, tips, false);
+            json_decref(tips);
+        }
     }
 
     /* isPrivateChat outside groups: both sides of the chat, each created when missing. */
@@ -170,8 +179,14 @@ tn_err tn_conversation_set(tn_svc *svc, tn_ctx *ctx, const char *const *owners, 
                     return e;
             }
         }
-        /* TODO(notifications): 1701 ConversationPrivateChat per owner (sendID owner, recvID
-         * conversation.userID); not sent yet. */
+        /* ConversationPrivateChatNotification (1701) per owner, to both sides, push-only */
+        for (size_t i = 0; p->user_id && *p->user_id && i < n; i++) {
+            json_t *tips =
+                json_pack("{s:s,s:s,s:b,s:s}", "recvID", p->user_id, "sendID", owners[i],
+                          "isPrivate", p->is_private_chat, "conversationID", p->conversation_id);
+            tn_msg_notify(svc, ctx, owners[i], p->user_id, 1701, tips, false);
+            json_decref(tips);
+        }
     }
     return TN_OK;
 }

@@ -631,10 +631,8 @@ tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
 
 /* ---- revoke, delete, clear ---- */
 
-/* A server notification in the n_ twin of a 1:1 chat, stored (it gets a seq there) and pushed
- * to both sides: built like OpenIM's (msgFrom 200, content {"detail": tips JSON}). */
-static tn_err notify_pair(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
-                          int32_t content_type, json_t *tips, bool stored)
+tn_err tn_msg_notify(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
+                     int32_t content_type, json_t *tips, bool stored)
 {
     char *tips_text = json_dumps(tips, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_t *content = json_pack("{s:s}", "detail", tips_text);
@@ -722,7 +720,7 @@ tn_err tn_msg_revoke(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *
     else if (e)
         e = tn_ctx_fail(ctx, e, "cannot revoke");
     else
-        e = notify_pair(svc, ctx, user_id, peer, 2101, tips, true);
+        e = tn_msg_notify(svc, ctx, user_id, peer, 2101, tips, true);
     json_decref(tips);
     return e;
 }
@@ -828,7 +826,7 @@ tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const cha
                              "hasReadSeq", (json_int_t)has_read_seq);
     if (!json_array_size(list))
         json_decref(list);
-    e = notify_pair(svc, ctx, user_id, peer ? conv[0].user_id : user_id, 2200, tips, peer);
+    e = tn_msg_notify(svc, ctx, user_id, peer ? conv[0].user_id : user_id, 2200, tips, peer);
     json_decref(tips);
     return e;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "svc.h"
 
 #define TN_MSG_ID_MAX 64
@@ -105,6 +107,12 @@ tn_err tn_msg_mark_read(tn_svc *svc, tn_ctx *ctx, const char *user_id, const cha
 uint8_t *tn_msg_with_seq(tn_arena *a, const void *data, size_t len, int64_t seq, size_t *out_len);
 /* The 1:1 / notification conversation ID of a pair, sorted as OpenIM does: prefix_<min>_<max>. */
 char *tn_msg_pair_conversation_id(tn_arena *a, const char *prefix, const char *x, const char *y);
+
+/* A server notification from one user to another (or to themself) in the n_ conversation of
+ * the pair, built like OpenIM's (msgFrom 200, content {"detail": tips JSON}): stored (it takes a
+ * seq there) or online only, pushed to both sides. tips is not stolen. */
+tn_err tn_msg_notify(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
+                     int32_t content_type, json_t *tips, bool stored);
 
 /* Revoke (openim-rest.md §8): the sender (or an app admin) takes back a 1:1 message; readers
  * then see contentType 2101, and both sides get a MsgRevokeNotification (2101). */

@@ -17,7 +17,7 @@ tn_err tn_user_find(tn_svc *svc, tn_ctx *ctx, const tn_user_query *q, tn_user **
 tn_err tn_user_account_check(tn_svc *svc, tn_ctx *ctx, const char *const *ids, size_t n,
                              bool *registered);
 
-/* Online presence: platforms with a live gateway connection (none until the gateway runs). */
+/* Online presence: platforms with a live gateway connection (from svc->presence). */
 typedef struct tn_user_online {
     const char *user_id;
     int32_t platforms[TN_PLATFORM_SLOTS];
