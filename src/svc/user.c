@@ -2,6 +2,8 @@
  * notification-account, user-command and client-config records behave. */
 #include "user.h"
 
+#include "msg.h"
+
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,7 +88,15 @@ tn_err tn_user_update(tn_svc *svc, tn_ctx *ctx, const tn_user_patch *patch)
     e = OPS(svc)->user_update(STORE(svc), ctx->app_id, patch);
     if (e == TN_ENOTFOUND)
         return tn_ctx_fail(ctx, e, "user %s not found", patch->user_id);
-    return e ? store_fail(ctx, e, "user_update") : TN_OK;
+    if (e)
+        return store_fail(ctx, e, "user_update");
+    /* UserInfoUpdatedNotification (1303): the user's devices refresh their profile; push-only,
+     * from the operator as OpenIM sends it */
+    json_t *tips = json_pack("{s:s}", "userID", patch->user_id);
+    tn_msg_notify(svc, ctx, *ctx->op_user_id ? ctx->op_user_id : patch->user_id, patch->user_id,
+                  1303, tips, false);
+    json_decref(tips);
+    return TN_OK;
 }
 
 tn_err tn_user_get_many(tn_svc *svc, tn_ctx *ctx, const char *const *ids, size_t n, tn_user **out,

@@ -42,3 +42,12 @@ test('set_conversations pushes 1300 to the owner and 1701 to both sides of a pri
     assert.equal(seqs.data.maxSeqs['n_nt1_nt2'] ?? 0, 0);
     for (const c of [a, a2, b]) await c.close();
 });
+
+test('a profile update pushes 1303 to the user\'s devices', async () => {
+    const a = await env.connect('nt1', { platformID: 5 });
+    await ok(env.base, '/user/update_user_info_ex', { userInfo: { userID: 'nt1', nickname: 'New Name' } }, { token: env.admin });
+    const [p] = await a.waitPushedMsgs((x) => x.msg.contentType === 1303);
+    assert.deepEqual(tipsOf(p.msg), { userID: 'nt1' });
+    assert.equal(p.msg.recvID, 'nt1');
+    await a.close();
+});
