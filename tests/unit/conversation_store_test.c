@@ -20,35 +20,16 @@
 #define APP  "default"
 #define COLL TN_SQLITE_CONV_COLLECTION
 
-typedef struct fixture {
-    char path[512];
-    tn_store *s;
-    tn_arena arena;
-} fixture;
-
-static int db_seq;
+typedef tn_store_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "%s/conversation_store_test_%d_%d.db", tn_test_tmp_dir(),
-             (int)getpid(), ++db_seq);
-    tn_test_remove_db(f->path);
-    f->s = tn_test_open_store(f->path);
-    tn_arena_init(&f->arena);
-    *state = f;
-    return 0;
+    return tn_store_fixture_setup(state, "conversation_store_test");
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    if (f->s)
-        tn_store_close(f->s);
-    tn_arena_free_all(&f->arena);
-    tn_test_remove_db(f->path);
-    free(f);
-    return 0;
+    return tn_store_fixture_teardown(state);
 }
 
 #define OPS (f->s->ops)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "sqlite_store.h"
 
 static inline const char *tn_test_tmp_dir(void)
@@ -37,4 +38,33 @@ static inline tn_store *tn_test_open_store(const char *path)
     if (!s)
         fail_msg("tn_sqlite_open(%s): %s", path, err);
     return s;
+}
+
+/* A fresh store per test: a cmocka state holding the store, its file and a scratch arena. */
+typedef struct tn_store_fixture {
+    char path[512];
+    tn_store *s;
+    tn_arena arena;
+} tn_store_fixture;
+
+static inline int tn_store_fixture_setup(void **state, const char *name)
+{
+    tn_store_fixture *f = calloc(1, sizeof *f);
+    tn_test_db_path(f->path, sizeof f->path, name);
+    tn_test_remove_db(f->path);
+    f->s = tn_test_open_store(f->path);
+    tn_arena_init(&f->arena);
+    *state = f;
+    return 0;
+}
+
+static inline int tn_store_fixture_teardown(void **state)
+{
+    tn_store_fixture *f = *state;
+    if (f->s)
+        tn_store_close(f->s);
+    tn_arena_free_all(&f->arena);
+    tn_test_remove_db(f->path);
+    free(f);
+    return 0;
 }
