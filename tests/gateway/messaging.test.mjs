@@ -139,6 +139,21 @@ for (const variant of [
             assert.equal(maxAfter.maxSeqs[cid], start + N);
         });
 
+        test("an answer never overtakes the sender's own copy: pushes reach a connection in seq order", async () => {
+            const cid = siID(A, B);
+            // A's own copy is held back briefly after the reply; B's answer, sent at once, must
+            // still reach A after it, or the SDK sees seq n+1 before seq n
+            const { msg: mine } = await a.sendMsg({ recvID: B, text: 'question' });
+            const { msg: answer } = await b.sendMsg({ recvID: A, text: 'answer' });
+            const got = await a.waitPushedMsgs((x) => x.conversationID === cid && [mine.clientMsgID, answer.clientMsgID].includes(x.msg.clientMsgID), 2);
+            assert.deepEqual(
+                got.map((x) => x.msg.clientMsgID),
+                [mine.clientMsgID, answer.clientMsgID],
+                `A's pushes: ${JSON.stringify(got.map((x) => [x.msg.seq, x.msg.content]))}`,
+            );
+            assert.equal(got[1].msg.seq, got[0].msg.seq + 1);
+        });
+
         test('resending the same clientMsgID: same serverMsgID, no new seq, no second push', async () => {
             const cid = siID(A, B);
             const id = clientMsgID();

@@ -1246,6 +1246,8 @@ static void on_delay(uv_timer_t *t)
         if (!gw->delayed_head)
             gw->delayed_tail = NULL;
         gw_conn *c = gw_conn_find(gw, d->conn_id);
+        if (c)
+            c->delayed--;
         if (c && c->state == GW_OPEN)
             write_frame(c, d->frame);
         else
@@ -1266,6 +1268,7 @@ static void delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame)
     d->conn_id = c->id;
     d->frame = frame;
     d->due_ms = now_ms(gw) + SELF_PUSH_DELAY_MS;
+    c->delayed++;
     if (gw->delayed_tail)
         gw->delayed_tail->next = d;
     else
@@ -1292,7 +1295,8 @@ static void deliver(tn_gateway *gw, tn_push *p)
             /* an iOS app in the background gets offline push instead (OpenIM's rule) */
             if (c->state != GW_OPEN || (c->platform == 1 && c->background))
                 continue;
-            if (c->id == p->origin_conn)
+            /* a push never overtakes a held one: the SDK sees a conversation's seqs in order */
+            if (c->id == p->origin_conn || c->delayed)
                 delay_frame(gw, c, push_frame(p, cache, c->codec, c->gzip));
             else
                 write_frame(c, push_frame(p, cache, c->codec, c->gzip));

@@ -42,8 +42,9 @@ typedef struct gw_conn {
     tn_ws_codec codec;
     bool gzip;
     bool background;
-    bool busy; /* a request is in flight: reading is paused until its reply */
-    bool shut; /* shutdown requested: close once written */
+    bool busy;        /* a request is in flight: reading is paused until its reply */
+    bool shut;        /* shutdown requested: close once written */
+    uint32_t delayed; /* push frames held in the delay queue: later pushes queue behind them */
     uint64_t last_read_ms, last_ping_ms;
     struct gw_conn *user_next, *user_prev; /* connections of the same user */
     struct gw_conn *all_next, *all_prev;
