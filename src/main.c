@@ -153,6 +153,7 @@ int main(int argc, char **argv)
         tn_gateway_free(d.gateway);
         uv_loop_close(&d.loop);
         tn_presence_free(svc.presence);
+        tn_svc_free(&svc);
         goto out_store;
     }
     svc.sink = tn_gateway_sink(d.gateway);
@@ -194,6 +195,7 @@ out_loop:
         tn_log_warn(NULL, "event loop closed with handles still open");
     tn_api_free(api);
     tn_presence_free(svc.presence);
+    tn_svc_free(&svc);
 out_store:
     tn_store_close(store);
 out_lock:

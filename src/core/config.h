@@ -25,6 +25,8 @@ typedef struct tn_config {
     int max_conns;
     int http_idle_timeout_s;
     int retention_days;
+    int friend_verify;                 /* 1: 1:1 messages need a friendship (1303) */
+    int group_history_for_new_members; /* 1: a joiner reads the group's earlier messages */
     char *log_level;
     char *app_id;
 } tn_config;

@@ -112,3 +112,21 @@ void tn_hmap_free(tn_hmap *m)
     free(m->slots);
     memset(m, 0, sizeof *m);
 }
+
+bool tn_hmap_next(const tn_hmap *m, size_t *pos, const char **key, size_t *len, void **value)
+{
+    for (; *pos < m->cap; (*pos)++) {
+        const tn_hmap_slot *s = &m->slots[*pos];
+        if (s->key && s->key != TOMB) {
+            if (key)
+                *key = s->key;
+            if (len)
+                *len = s->key_len;
+            if (value)
+                *value = s->value;
+            (*pos)++;
+            return true;
+        }
+    }
+    return false;
+}

@@ -26,6 +26,9 @@ void *tn_hmap_put(tn_hmap *m, const void *key, size_t len, void *value);
 /* Removes; returns the removed value (NULL if absent). */
 void *tn_hmap_del(tn_hmap *m, const void *key, size_t len);
 void tn_hmap_free(tn_hmap *m);
+/* Iteration: start with *pos = 0; each call yields the next live entry (false at the end). The
+ * map must not change meanwhile. */
+bool tn_hmap_next(const tn_hmap *m, size_t *pos, const char **key, size_t *len, void **value);
 
 /* NUL-terminated string keys */
 #define tn_hmap_gets(m, s)    tn_hmap_get((m), (s), strlen(s))

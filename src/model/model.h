@@ -171,3 +171,99 @@ typedef struct tn_seq_info {
     int64_t max_seq;
     int64_t max_seq_time; /* ms of the newest allocation */
 } tn_seq_info;
+
+/* ---- relations (openim-rest.md §2: FriendInfo, BlackInfo, FriendRequest) ---- */
+
+typedef struct tn_friend {
+    const char *owner_user_id;
+    const char *friend_user_id;
+    const char *remark;
+    int64_t create_time;
+    int32_t add_source; /* 1 imported by an admin, 2 through an application */
+    const char *operator_user_id;
+    const char *ex;
+    bool is_pinned;
+} tn_friend;
+
+typedef struct tn_black {
+    const char *owner_user_id;
+    const char *block_user_id;
+    int64_t create_time;
+    int32_t add_source;
+    const char *operator_user_id;
+    const char *ex;
+} tn_black;
+
+typedef struct tn_friend_request {
+    const char *from_user_id;
+    const char *to_user_id;
+    int32_t handle_result; /* 0 pending, 1 agreed, -1 refused */
+    const char *req_msg;
+    int64_t create_time;
+    const char *handler_user_id;
+    const char *handle_msg;
+    int64_t handle_time;
+    const char *ex;
+} tn_friend_request;
+
+/* ---- groups (openim-rest.md §2: GroupInfo, GroupMemberFullInfo, GroupRequest) ---- */
+
+enum {
+    TN_GROUP_STATUS_OK = 0,
+    TN_GROUP_STATUS_BANNED = 1,
+    TN_GROUP_STATUS_DISMISSED = 2,
+    TN_GROUP_STATUS_MUTED = 3,
+};
+enum {
+    TN_ROLE_OWNER = 100,
+    TN_ROLE_ADMIN = 60,
+    TN_ROLE_MEMBER = 20,
+};
+
+typedef struct tn_group {
+    const char *group_id;
+    const char *group_name;
+    const char *notification;
+    const char *introduction;
+    const char *face_url;
+    const char *owner_user_id; /* read back: the member with role 100 */
+    int64_t create_time;
+    uint32_t member_count; /* read back */
+    const char *ex;
+    int32_t status;
+    const char *creator_user_id;
+    int32_t group_type; /* 2 */
+    int32_t need_verification;
+    int32_t look_member_info;
+    int32_t apply_member_friend;
+    int64_t notification_update_time;
+    const char *notification_user_id;
+} tn_group;
+
+typedef struct tn_group_member {
+    const char *group_id;
+    const char *user_id;
+    int32_t role_level;
+    int64_t join_time;
+    const char *nickname; /* group nickname as stored ("" = none) */
+    const char *face_url;
+    int32_t join_source;
+    const char *operator_user_id;
+    const char *ex;
+    int64_t mute_end_time; /* Unix ms, 0 = never muted */
+    const char *inviter_user_id;
+} tn_group_member;
+
+typedef struct tn_group_request {
+    const char *group_id;
+    const char *user_id; /* the applicant */
+    int32_t handle_result;
+    const char *req_msg;
+    const char *handle_msg;
+    int64_t req_time;
+    const char *handle_user_id;
+    int64_t handle_time;
+    const char *ex;
+    int32_t join_source;
+    const char *inviter_user_id;
+} tn_group_request;

@@ -108,8 +108,13 @@ typedef struct tn_store_ops {
                               size_t *count);
 } tn_store_ops;
 
+typedef struct tn_friend_store_ops tn_friend_store_ops; /* store_friend.h */
+typedef struct tn_group_store_ops tn_group_store_ops;   /* store_group.h */
+
 struct tn_store {
     const tn_store_ops *ops;
+    const tn_friend_store_ops *friends; /* friends, friend requests, blacklists */
+    const tn_group_store_ops *groups;   /* groups, members, join requests */
 };
 
 static inline void tn_store_close(tn_store *s)

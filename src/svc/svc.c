@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "group_view.h"
 #include "log.h"
 
 bool tn_user_id_valid(const char *id)
@@ -25,6 +26,7 @@ tn_err tn_svc_init(tn_svc *svc, const tn_config *cfg, tn_store *store)
     memset(svc, 0, sizeof *svc);
     svc->cfg = cfg;
     svc->store = store;
+    svc->group_views = tn_group_views_new();
     tn_arena arena;
     tn_arena_init(&arena);
     tn_err e = TN_OK;
@@ -48,4 +50,10 @@ tn_err tn_svc_init(tn_svc *svc, const tn_config *cfg, tn_store *store)
     }
     tn_arena_free_all(&arena);
     return e;
+}
+
+void tn_svc_free(tn_svc *svc)
+{
+    tn_group_views_free(svc->group_views);
+    svc->group_views = NULL;
 }

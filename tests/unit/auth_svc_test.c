@@ -82,6 +82,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
+    tn_svc_free(&f->svc);
     tn_store_close(f->store);
     tn_arena_free_all(&f->arena);
     tn_test_remove_db(f->path);
@@ -125,6 +126,7 @@ static void test_init_creates_admin(void **state)
     assert_true(u[0].create_time > 0);
 
     /* a second init (a restart) creates nothing new and fails nothing */
+    tn_svc_free(&f->svc);
     assert_int_equal(tn_svc_init(&f->svc, &f->cfg, f->store), TN_OK);
     tn_user_query q = {.user_id_like = "imAdmin", .level_min = 0, .level_max = 100, .limit = 10};
     int64_t total;

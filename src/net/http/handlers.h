@@ -36,7 +36,7 @@
     X(user_del_client_config)                                                                      \
     X(user_page_client_config)
 
-/* api_conversation.c, api_jssdk.c, api_relation_sync.c */
+/* api_conversation.c, api_jssdk.c */
 #define TN_CONVERSATION_HANDLERS(X)                                                                \
     X(conversation_get_sorted_conversation_list)                                                   \
     X(conversation_get_all_conversations)                                                          \
@@ -51,15 +51,65 @@
     X(conversation_update_conversations_by_user)                                                   \
     X(jssdk_get_conversations)                                                                     \
     X(jssdk_get_active_conversations)                                                              \
+/* api_friend.c */
+#define TN_FRIEND_HANDLERS(X)                                                                      \
+    X(friend_delete_friend)                                                                        \
+    X(friend_get_friend_apply_list)                                                                \
+    X(friend_get_designated_friend_apply)                                                          \
+    X(friend_get_self_friend_apply_list)                                                           \
+    X(friend_get_friend_list)                                                                      \
+    X(friend_get_designated_friends)                                                               \
+    X(friend_add_friend)                                                                           \
+    X(friend_add_friend_response)                                                                  \
+    X(friend_set_friend_remark)                                                                    \
+    X(friend_add_black)                                                                            \
+    X(friend_get_black_list)                                                                       \
+    X(friend_get_specified_blacks)                                                                 \
+    X(friend_remove_black)                                                                         \
+    X(friend_get_incremental_blacks)                                                               \
+    X(friend_import_friend)                                                                        \
+    X(friend_is_friend)                                                                            \
+    X(friend_get_friend_id)                                                                        \
+    X(friend_get_specified_friends_info)                                                           \
+    X(friend_update_friends)                                                                       \
     X(friend_get_incremental_friends)                                                              \
     X(friend_get_full_friend_user_ids)                                                             \
-    X(friend_get_friend_list)                                                                      \
-    X(friend_get_black_list)                                                                       \
-    X(friend_get_designated_friends)                                                               \
-    X(group_get_incremental_join_groups)                                                           \
-    X(group_get_full_join_group_ids)                                                               \
+    X(friend_get_self_unhandled_apply_count)
+
+/* api_group.c */
+#define TN_GROUP_HANDLERS(X)                                                                       \
+    X(group_create_group)                                                                          \
+    X(group_set_group_info)                                                                        \
+    X(group_set_group_info_ex)                                                                     \
+    X(group_join_group)                                                                            \
+    X(group_quit_group)                                                                            \
+    X(group_group_application_response)                                                            \
+    X(group_transfer_group)                                                                        \
+    X(group_get_recv_group_application_list)                                                       \
+    X(group_get_user_req_group_application_list)                                                   \
+    X(group_get_group_users_req_application_list)                                                  \
+    X(group_get_specified_user_group_request_info)                                                 \
+    X(group_get_groups_info)                                                                       \
+    X(group_kick_group)                                                                            \
+    X(group_get_group_members_info)                                                                \
+    X(group_get_group_member_list)                                                                 \
+    X(group_invite_user_to_group)                                                                  \
     X(group_get_joined_group_list)                                                                 \
-    X(group_get_incremental_group_members_batch)
+    X(group_dismiss_group)                                                                         \
+    X(group_mute_group_member)                                                                     \
+    X(group_cancel_mute_group_member)                                                              \
+    X(group_mute_group)                                                                            \
+    X(group_cancel_mute_group)                                                                     \
+    X(group_set_group_member_info)                                                                 \
+    X(group_get_group_abstract_info)                                                               \
+    X(group_get_groups)                                                                            \
+    X(group_get_group_member_user_id)                                                              \
+    X(group_get_incremental_join_groups)                                                           \
+    X(group_get_incremental_group_members)                                                         \
+    X(group_get_incremental_group_members_batch)                                                   \
+    X(group_get_full_group_member_user_ids)                                                        \
+    X(group_get_full_join_group_ids)                                                               \
+    X(group_get_group_application_unhandled_count)
 
 #define TN_MSG_HANDLERS(X)                                                                         \
     X(msg_send_msg)                                                                                \
@@ -80,6 +130,8 @@ TN_AUTH_HANDLERS(TN_DECLARE_HANDLER)
 TN_USER_HANDLERS(TN_DECLARE_HANDLER)
 TN_CONVERSATION_HANDLERS(TN_DECLARE_HANDLER)
 TN_MSG_HANDLERS(TN_DECLARE_HANDLER)
+TN_FRIEND_HANDLERS(TN_DECLARE_HANDLER)
+TN_GROUP_HANDLERS(TN_DECLARE_HANDLER)
 #undef TN_DECLARE_HANDLER
 
 /* OpenIM's Conversation record as JSON (api_conversation.c; also used by api_jssdk.c) */

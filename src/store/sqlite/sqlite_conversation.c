@@ -64,7 +64,7 @@ enum {
 #undef STMT_ENUM
         STMT_END
 };
-_Static_assert(STMT_END <= TN_SQLITE_SLOTS - 3, "conversation statements overlap BEGIN/COMMIT");
+_Static_assert(STMT_END <= TN_SQLITE_FRIEND_SLOT0, "statement slots overlap");
 
 static const char *const stmt_sql[] = {
 #define STMT_SQL(name, sql) sql,

@@ -6,10 +6,15 @@
 #include <stdbool.h>
 
 #include "store.h"
+#include "store_friend.h"
+#include "store_group.h"
 
-#define TN_SQLITE_SLOTS 128
-/* slot ranges: sqlite_store.c 0..63, sqlite_conversation.c 64..127 */
-#define TN_SQLITE_CONV_SLOT0 64 /* the last 3 slots: BEGIN, COMMIT, ROLLBACK */
+#define TN_SQLITE_SLOTS 256
+/* slot ranges, one per file: sqlite_store.c 0..63, sqlite_conversation.c 64..127,
+ * sqlite_friend.c 128..175, sqlite_group.c 176..252; the last 3: BEGIN, COMMIT, ROLLBACK */
+#define TN_SQLITE_CONV_SLOT0   64
+#define TN_SQLITE_FRIEND_SLOT0 128
+#define TN_SQLITE_GROUP_SLOT0  176
 
 typedef struct tn_sqlite_conn {
     sqlite3 *db;
@@ -38,6 +43,10 @@ tn_err tn_sqlite_exec(tn_sqlite_conn *c, sqlite3_stmt *st); /* step once, reset 
 tn_err tn_sqlite_begin(tn_sqlite_conn *c);
 tn_err tn_sqlite_end(tn_sqlite_conn *c, tn_err e); /* commit if e == TN_OK, else roll back */
 void tn_sqlite_close_conns(tn_sqlite_store *s);
+
+/* the op tables of the other files, wired into the store by sqlite_store.c */
+extern const tn_friend_store_ops tn_sqlite_friend_ops;
+extern const tn_group_store_ops tn_sqlite_group_ops;
 
 #define TN_SQLITE_CONN(s, c)                                                                       \
     tn_sqlite_conn *c = tn_sqlite_conn_get(s);                                                     \

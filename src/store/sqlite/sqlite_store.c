@@ -770,6 +770,8 @@ tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen)
     if (!s)
         abort();
     s->base.ops = &sqlite_ops;
+    s->base.friends = &tn_sqlite_friend_ops;
+    s->base.groups = &tn_sqlite_group_ops;
     s->path = strdup(path);
     pthread_mutex_init(&s->mu, NULL);
     /* No destructor: connections outlive their threads' exit and are closed by close_store. */

@@ -1,5 +1,5 @@
-/* The friend and group routes an SDK calls at login (openim-rest.md §5, §6, §15, §16.2), for
- * the state before relations exist: real version logs ("friend", "join_group"), empty lists. */
+/* The /friend routes (openim-rest.md §5): friends, friend requests, blacklists and their
+ * incremental sync; each handler decodes its body, calls the friend service, encodes the answer. */
 #include "handlers.h"
 #include "json.h"
 #include "version.h"
@@ -72,63 +72,29 @@ static tn_err empty_page(tn_api_call *call, const char *owner_key, const char *l
     return TN_OK;
 }
 
-tn_err tn_api_friend_get_incremental_friends(tn_api_call *call)
+tn_err tn_api_friend_delete_friend(tn_api_call *call)
 {
-    return incremental(call, TN_VERSION_FRIEND, true);
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
 }
 
-tn_err tn_api_friend_get_full_friend_user_ids(tn_api_call *call)
+tn_err tn_api_friend_get_friend_apply_list(tn_api_call *call)
 {
-    return full_ids(call, TN_VERSION_FRIEND, "userIDs");
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_designated_friend_apply(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_self_friend_apply_list(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
 }
 
 tn_err tn_api_friend_get_friend_list(tn_api_call *call)
 {
     return empty_page(call, "userID", "friendsInfo", false);
-}
-
-tn_err tn_api_friend_get_black_list(tn_api_call *call)
-{
-    return empty_page(call, "userID", "blacks", false);
-}
-
-tn_err tn_api_group_get_incremental_join_groups(tn_api_call *call)
-{
-    return incremental(call, TN_VERSION_JOIN_GROUP, false);
-}
-
-tn_err tn_api_group_get_full_join_group_ids(tn_api_call *call)
-{
-    return full_ids(call, TN_VERSION_JOIN_GROUP, "groupIDs");
-}
-
-tn_err tn_api_group_get_joined_group_list(tn_api_call *call)
-{
-    return empty_page(call, "fromUserID", "groups", true);
-}
-
-tn_err tn_api_group_get_incremental_group_members_batch(tn_api_call *call)
-{
-    json_t *list = tn_json_field(BODY, "reqList");
-    if (!list || json_is_null(list) || (json_is_array(list) && json_array_size(list) == 0))
-        return tn_ctx_fail(CTX, TN_EARGS, "reqList is empty");
-    if (!json_is_array(list))
-        return tn_ctx_fail(CTX, TN_EARGS, "field reqList: cannot decode into []object");
-    for (size_t i = 0; i < json_array_size(list); i++) {
-        json_t *item = json_array_get(list, i);
-        const char *group_id, *version_id;
-        int64_t version;
-        tn_err e;
-        if (!json_is_object(item))
-            return tn_ctx_fail(CTX, TN_EARGS, "reqList[%zu] is not an object", i);
-        if ((e = tn_json_str(CTX, item, "groupID", true, &group_id)) ||
-            (e = tn_json_str(CTX, item, "versionID", false, &version_id)) ||
-            (e = tn_json_int(CTX, item, "version", false, 0, INT64_MAX, &version)))
-            return e;
-        /* no group exists yet: the first entry names an unknown group */
-        return tn_ctx_fail(CTX, TN_ENOTFOUND, "group %s not found", group_id);
-    }
-    return TN_OK;
 }
 
 /* The JS SDK asks before a first 1:1 send; with no friendships yet, nobody is a friend. */
@@ -144,3 +110,84 @@ tn_err tn_api_friend_get_designated_friends(tn_api_call *call)
     call->data = json_pack("{s:[]}", "friendsInfo");
     return TN_OK;
 }
+
+tn_err tn_api_friend_add_friend(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_add_friend_response(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_set_friend_remark(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_add_black(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_black_list(tn_api_call *call)
+{
+    return empty_page(call, "userID", "blacks", false);
+}
+
+tn_err tn_api_friend_get_specified_blacks(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_remove_black(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_incremental_blacks(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_import_friend(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_is_friend(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_friend_id(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_specified_friends_info(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_update_friends(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
+tn_err tn_api_friend_get_incremental_friends(tn_api_call *call)
+{
+    return incremental(call, TN_VERSION_FRIEND, true);
+}
+
+tn_err tn_api_friend_get_full_friend_user_ids(tn_api_call *call)
+{
+    return full_ids(call, TN_VERSION_FRIEND, "userIDs");
+}
+
+tn_err tn_api_friend_get_self_unhandled_apply_count(tn_api_call *call)
+{
+    return tn_ctx_fail(call->ctx, TN_ESERVER, "not implemented yet");
+}
+
