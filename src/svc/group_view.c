@@ -68,8 +68,8 @@ static int by_user_pair(const void *a, const void *b)
 /* One allocation holding the struct, the member array and every string. */
 static tn_group_view *build(const tn_group *g, const tn_group_member *m, size_t n)
 {
-    size_t bytes = sizeof(tn_group_view) + n * sizeof(tn_group_view_member) +
-                   strlen(g->group_id) + 1;
+    size_t bytes =
+        sizeof(tn_group_view) + n * sizeof(tn_group_view_member) + strlen(g->group_id) + 1;
     for (size_t i = 0; i < n; i++)
         bytes += strlen(m[i].user_id) + 1;
     tn_group_view *v = malloc(bytes);

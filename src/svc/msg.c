@@ -12,7 +12,9 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "group_view.h"
 #include "msg_writer.h"
+#include "store_friend.h"
 #include "sdkws.pb-c.h"
 
 #define PULL_MAX 10000 /* messages one range may return: bounds a reply's memory */
@@ -94,6 +96,63 @@ static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *
     return n > 0;
 }
 
+/* A 1:1 message against the receiver's relations (protocol §6.6): a receiver who blocked the
+ * sender refuses it (1302); with friend_verify on, only friends may write (1303). The app's
+ * admins are never refused. */
+static tn_err check_relation(tn_svc *svc, tn_ctx *ctx, const Sdkws__MsgData *m)
+{
+    if (tn_config_is_admin(svc->cfg, m->sendid) || strcmp(m->sendid, m->recvid) == 0)
+        return TN_OK;
+    const tn_friend_store_ops *f = svc->store->friends;
+    bool blocked = false;
+    tn_err e = f->is_blocked(svc->store, ctx->app_id, m->recvid, m->sendid, &blocked);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read the blacklist");
+    if (blocked)
+        return tn_ctx_fail(ctx, TN_EBLOCKED, "%s has blocked %s", m->recvid, m->sendid);
+    if (!svc->cfg->friend_verify)
+        return TN_OK;
+    tn_friend *found;
+    size_t n = 0;
+    const char *peer = m->recvid;
+    if ((e = f->friends_get(svc->store, ctx->app_id, m->sendid, &peer, 1, ctx->arena, &found, &n)))
+        return tn_ctx_fail(ctx, e, "cannot read friends");
+    return n ? TN_OK
+             : tn_ctx_fail(ctx, TN_ENOT_FRIEND, "%s is not a friend of %s", m->recvid, m->sendid);
+}
+
+/* A group message against the group's state (protocol §6.6): it exists and is not dismissed;
+ * the sender is a member, not muted, and the group is not muted unless they manage it. The
+ * server's notifications and the app's admins pass. *out: the group's snapshot (a reference). */
+static tn_err check_group_send(tn_svc *svc, tn_ctx *ctx, const Sdkws__MsgData *m,
+                               bool notification_type, tn_group_view **out)
+{
+    if (!*m->groupid)
+        return tn_ctx_fail(ctx, TN_EARGS, "groupID is empty");
+    tn_group_view *g;
+    tn_err e = tn_group_view_get(svc, ctx, m->groupid, &g);
+    if (e)
+        return tn_ctx_fail(ctx, e, "cannot read group %s", m->groupid);
+    if (!g)
+        return tn_ctx_fail(ctx, TN_ENOTFOUND, "group %s not found", m->groupid);
+    *out = g;
+    if (g->status == TN_GROUP_STATUS_DISMISSED && m->contenttype != 1511)
+        return tn_ctx_fail(ctx, TN_EGROUP_DISMISSED, "group %s is dismissed", m->groupid);
+    if (notification_type || tn_config_is_admin(svc->cfg, m->sendid))
+        return TN_OK;
+    const tn_group_view_member *me = tn_group_view_find(g, m->sendid);
+    if (!me)
+        return tn_ctx_fail(ctx, TN_ENOT_IN_GROUP, "%s is not a member of group %s", m->sendid,
+                           m->groupid);
+    if (me->role_level == TN_ROLE_OWNER)
+        return TN_OK;
+    if (me->mute_end_time >= ctx->now_ms)
+        return tn_ctx_fail(ctx, TN_EMUTED_MEMBER, "%s is muted in group %s", m->sendid, m->groupid);
+    if (g->status == TN_GROUP_STATUS_MUTED && me->role_level != TN_ROLE_ADMIN)
+        return tn_ctx_fail(ctx, TN_EMUTED_GROUP, "group %s is muted", m->groupid);
+    return TN_OK;
+}
+
 /* ---- send ---- */
 
 /* Decodes, checks and stamps one MsgData into job (whose arena holds the results). */
@@ -106,6 +165,7 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     if (!m)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is not a valid MsgData protobuf");
     tn_err e = TN_OK;
+    tn_group_view *group = NULL;
     if (!*m->sendid || strlen(m->sendid) > TN_ID_MAX) {
         e = tn_ctx_fail(ctx, TN_EARGS, "sendID is empty");
         goto out;
@@ -137,20 +197,28 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
         prefix = "sn";
         break;
     case 3:
-        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "group %s not found", m->groupid);
-        goto out;
+        prefix = "sg";
+        break;
     default:
         e = tn_ctx_fail(ctx, TN_EARGS, "unknown sessionType %d", m->sessiontype);
         goto out;
     }
-    if (!*m->recvid) {
-        e = tn_ctx_fail(ctx, TN_EARGS, "recvID is empty");
-        goto out;
-    }
+    bool group_chat = m->sessiontype == 3;
     tn_user receiver = {0};
-    if (!user_exists(svc, ctx, m->recvid, &receiver)) {
-        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "recvID %s is not a registered user", m->recvid);
-        goto out;
+    if (group_chat) {
+        if ((e = check_group_send(svc, ctx, m, notification_type, &group)))
+            goto out;
+    } else {
+        if (!*m->recvid) {
+            e = tn_ctx_fail(ctx, TN_EARGS, "recvID is empty");
+            goto out;
+        }
+        if (!user_exists(svc, ctx, m->recvid, &receiver)) {
+            e = tn_ctx_fail(ctx, TN_ENOTFOUND, "recvID %s is not a registered user", m->recvid);
+            goto out;
+        }
+        if (!notification_type && (e = check_relation(svc, ctx, m)))
+            goto out;
     }
     if (!user_exists(svc, ctx, m->sendid, NULL)) {
         e = tn_ctx_fail(ctx, TN_ENOTFOUND, "sendID %s is not a registered user", m->sendid);
@@ -170,7 +238,9 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     tn_arena *a = &job->arena;
     bool notification = is_notification(m);
     const char *conv_id =
-        tn_msg_pair_conversation_id(a, notification ? "n" : prefix, m->sendid, m->recvid);
+        group_chat
+            ? tn_arena_printf(a, "%s_%s", notification ? "n" : "sg", m->groupid)
+            : tn_msg_pair_conversation_id(a, notification ? "n" : prefix, m->sendid, m->recvid);
     size_t packed = sdkws__msg_data__get_packed_size(m);
     uint8_t *blob = tn_arena_alloc(a, packed);
     sdkws__msg_data__pack(m, blob);
@@ -182,8 +252,9 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     /* A receiver who refuses messages (globally, or in this conversation) gets nothing; the
      * sender is told OK, as OpenIM does. Read receipts (2200) pass a conversation's refusal. */
     bool self_chat = strcmp(m->sendid, m->recvid) == 0;
-    job->dropped = !notification_type && !self_chat && receiver.global_recv_msg_opt == 1;
-    if (!notification && !self_chat && !job->dropped && m->contenttype != 2200) {
+    job->dropped =
+        !group_chat && !notification_type && !self_chat && receiver.global_recv_msg_opt == 1;
+    if (!group_chat && !notification && !self_chat && !job->dropped && m->contenttype != 2200) {
         tn_conversation *conv;
         size_t nconv = 0;
         if (svc->store->ops->conversations_get(svc->store, ctx->app_id, m->recvid, &conv_id, 1,
@@ -201,25 +272,34 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
         .data_len = packed,
     };
     job->notification = notification;
-    /* Conversation records: the first message of a chat creates them for both sides. */
-    if (!notification) {
-        tn_conv_seed *seeds = tn_arena_calloc(a, 2, sizeof *seeds);
-        int32_t type = m->sessiontype == 4 ? 4 : 1;
-        seeds[0] = (tn_conv_seed){tn_arena_strdup(a, m->sendid), conv_id, type,
-                                  tn_arena_strdup(a, m->recvid), ""};
-        seeds[1] = (tn_conv_seed){tn_arena_strdup(a, m->recvid), conv_id, type,
-                                  tn_arena_strdup(a, m->sendid), ""};
-        job->rec.seeds = seeds;
-        job->rec.seed_count = strcmp(m->sendid, m->recvid) == 0 ? 1 : 2;
-        job->rec.reader = seeds[0].owner_user_id;
+    if (group_chat) {
+        /* members own their group conversation from the moment they join */
+        if (!notification)
+            job->rec.reader = tn_arena_strdup(a, m->sendid);
+        job->group = group;
+        group = NULL;
+    } else {
+        /* Conversation records: the first message of a chat creates them for both sides. */
+        if (!notification) {
+            tn_conv_seed *seeds = tn_arena_calloc(a, 2, sizeof *seeds);
+            int32_t type = m->sessiontype == 4 ? 4 : 1;
+            seeds[0] = (tn_conv_seed){tn_arena_strdup(a, m->sendid), conv_id, type,
+                                      tn_arena_strdup(a, m->recvid), ""};
+            seeds[1] = (tn_conv_seed){tn_arena_strdup(a, m->recvid), conv_id, type,
+                                      tn_arena_strdup(a, m->sendid), ""};
+            job->rec.seeds = seeds;
+            job->rec.seed_count = strcmp(m->sendid, m->recvid) == 0 ? 1 : 2;
+            job->rec.reader = seeds[0].owner_user_id;
+        }
+        job->targets[job->target_count++] = tn_arena_strdup(a, m->recvid);
+        if (option(m, "senderSync") && !typing && strcmp(m->sendid, m->recvid) != 0)
+            job->targets[job->target_count++] = tn_arena_strdup(a, m->sendid);
     }
-    job->targets[job->target_count++] = tn_arena_strdup(a, m->recvid);
-    if (option(m, "senderSync") && !typing && strcmp(m->sendid, m->recvid) != 0)
-        job->targets[job->target_count++] = tn_arena_strdup(a, m->sendid);
     job->operation_id = tn_arena_strdup(a, ctx->operation_id);
     job->origin_conn = ctx->conn_id;
     m->servermsgid = client_smid;
 out:
+    tn_group_view_put(group);
     sdkws__msg_data__free_unpacked(m, NULL);
     return e;
 }
@@ -235,6 +315,25 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
     }
     job->cb = cb;
     job->udata = udata;
+    tn_msg_writer_submit(svc->writer, job);
+    return TN_OK;
+}
+
+tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
+                          const char *const *also_to, size_t also_count)
+{
+    tn_msg_job *job = tn_msg_job_new();
+    tn_err e = prepare(svc, ctx, msg_data, len, job);
+    if (e) {
+        tn_msg_job_free(job);
+        return e;
+    }
+    if (also_count) {
+        job->also = tn_arena_calloc(&job->arena, also_count, sizeof *job->also);
+        for (size_t i = 0; i < also_count; i++)
+            job->also[i] = tn_arena_strdup(&job->arena, also_to[i]);
+        job->also_count = also_count;
+    }
     tn_msg_writer_submit(svc->writer, job);
     return TN_OK;
 }
@@ -290,7 +389,7 @@ static tn_err readable(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char
 {
     memset(record, 0, sizeof *record);
     *ok = false;
-    const char *candidates[2];
+    const char *candidates[3];
     size_t nc = 0;
     if (is_notification_id(conversation_id)) {
         const char *pair = conversation_id + 2;
@@ -301,6 +400,7 @@ static tn_err readable(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char
         }
         candidates[nc++] = tn_arena_printf(ctx->arena, "si_%s", pair);
         candidates[nc++] = tn_arena_printf(ctx->arena, "sn_%s", pair);
+        candidates[nc++] = tn_arena_printf(ctx->arena, "sg_%s", pair); /* n_<groupID> */
     } else {
         candidates[nc++] = conversation_id;
     }
@@ -474,6 +574,15 @@ tn_err tn_msg_newest_seqs(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_seq_
     ids[k++] = tn_arena_printf(ctx->arena, "n_%s_%s", user_id, user_id);
     if ((e = OPS(svc)->seq_infos(svc->store, ctx->app_id, ids, k, ctx->arena, out, count)))
         return tn_ctx_fail(ctx, e, "cannot read seqs");
+    /* a member who left reads up to the seq they left at (their record's max_seq) */
+    for (size_t j = 0; j < n; j++) {
+        if (!convs[j].max_seq)
+            continue;
+        for (size_t i = 0; i < *count; i++)
+            if (convs[j].max_seq < (*out)[i].max_seq &&
+                strcmp(convs[j].conversation_id, (*out)[i].conversation_id) == 0)
+                (*out)[i].max_seq = convs[j].max_seq;
+    }
     return TN_OK;
 }
 
@@ -630,53 +739,6 @@ tn_err tn_msg_last(tn_svc *svc, tn_ctx *ctx, const char *user_id,
 }
 
 /* ---- revoke, delete, clear ---- */
-
-tn_err tn_msg_notify(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
-                     int32_t content_type, json_t *tips, bool stored)
-{
-    if (!svc->writer)
-        return TN_OK; /* a bundle without messaging (unit tests): nobody to tell */
-    char *tips_text = json_dumps(tips, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_t *content = json_pack("{s:s}", "detail", tips_text);
-    char *content_text = json_dumps(content, JSON_COMPACT);
-    char cmid[33];
-    server_msg_id(from, ctx->now_ms + 1, cmid);
-    Sdkws__MsgData m = SDKWS__MSG_DATA__INIT;
-    Sdkws__MsgData__OptionsEntry opts[5], *opt_ptrs[5];
-    static const char *const off[] = {"isNotNotification", "unreadCount", "offlinePush", "history",
-                                      "persistent"};
-    int nopts = stored ? 3 : 5; /* online only: history and persistent off too */
-    for (int i = 0; i < nopts; i++) {
-        sdkws__msg_data__options_entry__init(&opts[i]);
-        opts[i].key = (char *)off[i];
-        opts[i].value = 0;
-        opt_ptrs[i] = &opts[i];
-    }
-    m.sendid = (char *)from;
-    m.recvid = (char *)to;
-    m.clientmsgid = cmid;
-    m.sessiontype = 1;
-    m.msgfrom = 200;
-    m.contenttype = content_type;
-    m.content.data = (uint8_t *)content_text;
-    m.content.len = strlen(content_text);
-    m.createtime = ctx->now_ms;
-    m.n_options = (size_t)nopts;
-    m.options = opt_ptrs;
-    size_t len = sdkws__msg_data__get_packed_size(&m);
-    uint8_t *packed = tn_arena_alloc(ctx->arena, len);
-    sdkws__msg_data__pack(&m, packed);
-    free(content_text);
-    free(tips_text);
-    json_decref(content);
-    tn_ctx sys = *ctx; /* the server speaks: notification content types need an admin */
-    sys.is_admin = true;
-    tn_err e = tn_msg_send(svc, &sys, packed, len, NULL, NULL);
-    if (e)
-        tn_log_warn(ctx->operation_id, "notification %d from %s to %s not sent: %s", content_type,
-                    from, to, sys.detail);
-    return TN_OK; /* the revoke itself stands; a lost notice is caught up by the next pull */
-}
 
 tn_err tn_msg_revoke(tn_svc *svc, tn_ctx *ctx, const char *user_id, const char *conversation_id,
                      int64_t seq)

@@ -8,6 +8,8 @@
 #include "log.h"
 #include "msg_writer.h"
 
+#include "group_view.h"
+
 #define BATCH_MAX 1024
 
 struct tn_msg_writer {
@@ -30,6 +32,7 @@ tn_msg_job *tn_msg_job_new(void)
 
 void tn_msg_job_free(tn_msg_job *job)
 {
+    tn_group_view_put(job->group);
     tn_arena_free_all(&job->arena);
     free(job);
 }
@@ -73,9 +76,22 @@ static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
     const uint8_t *bytes = job->rec.data;
     if (job->store)
         bytes = tn_msg_with_seq(&job->arena, job->rec.data, job->rec.data_len, job->rec.seq, &len);
+    const char *const *targets = job->targets;
+    size_t ntargets = job->target_count;
+    if (job->also_count) {
+        const char **all = tn_arena_calloc(&job->arena, ntargets + job->also_count, sizeof *all);
+        memcpy(all, job->targets, ntargets * sizeof *all);
+        memcpy(all + ntargets, job->also, job->also_count * sizeof *all);
+        targets = all;
+        ntargets += job->also_count;
+    }
     tn_push *p = tn_push_new(tn_refbuf_new(bytes, len), job->rec.conversation_id,
                              job->operation_id ? job->operation_id : "", job->origin_conn,
-                             job->notification, job->targets, job->target_count);
+                             job->notification, targets, ntargets);
+    if (job->group) {
+        p->group = job->group; /* the push takes the job's reference */
+        job->group = NULL;
+    }
     svc->sink->push(svc->sink->impl, svc->cfg->app_id, p);
 }
 

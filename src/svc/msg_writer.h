@@ -14,6 +14,9 @@ typedef struct tn_msg_job {
     uint64_t origin_conn;
     const char *targets[2];
     size_t target_count;
+    struct tn_group_view *group; /* a group message: its members are targets too (a reference) */
+    const char **also;           /* more users told (a group notice to the kicked / quitter) */
+    size_t also_count;
     tn_msg_sent_fn cb;
     void *udata;
     /* queued undecoded by tn_msg_send_later: the writer prepares it */
@@ -27,4 +30,8 @@ typedef struct tn_msg_job {
 tn_msg_job *tn_msg_job_new(void);
 void tn_msg_job_free(tn_msg_job *job);
 tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job);
+/* tn_msg_send for the server's notifications: also_to users receive the push besides the
+ * message's own recipients. */
+tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
+                          const char *const *also_to, size_t also_count);
 void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job);

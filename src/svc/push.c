@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "group_view.h"
+
 tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *operation_id,
                      uint64_t origin_conn, bool notification, const char *const *targets,
                      size_t target_count)
@@ -18,6 +20,7 @@ tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *op
     char *cursor = (char *)(p->targets + target_count);
     p->msg = msg;
     p->notification = notification;
+    p->group = NULL;
     p->target_count = target_count;
     p->conversation_id = strcpy(cursor, conversation_id);
     cursor += strlen(conversation_id) + 1;
@@ -36,5 +39,6 @@ void tn_push_free(tn_push *p)
     if (!p)
         return;
     tn_refbuf_unref(p->msg);
+    tn_group_view_put(p->group);
     free(p);
 }

@@ -7,17 +7,23 @@
 
 #include "refbuf.h"
 
+struct tn_group_view;
+
 typedef struct tn_push {
     tn_refbuf *msg; /* MsgData bytes, seq included; one reference owned by the push */
     char *conversation_id;
     char *operation_id;   /* the send's operationID, echoed in the push as OpenIM does */
     uint64_t origin_conn; /* the connection that sent it (0: REST), answered first */
     bool notification;    /* an n_ conversation: goes into notificationMsgs */
+    /* a group message: every member of this snapshot receives it besides targets (one
+     * reference owned by the push); NULL for 1:1 */
+    struct tn_group_view *group;
     size_t target_count;
     char *targets[]; /* user IDs: every live connection of each receives the message */
 } tn_push;
 
-/* One allocation: the strings are copied behind the struct. msg's reference is taken over. */
+/* One allocation: the strings are copied behind the struct. msg's reference is taken over;
+ * group (may be NULL) is set by the caller afterwards, its reference taken over too. */
 tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *operation_id,
                      uint64_t origin_conn, bool notification, const char *const *targets,
                      size_t target_count);

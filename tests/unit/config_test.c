@@ -118,6 +118,8 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.max_conns, 100000);
     assert_int_equal(cfg.http_idle_timeout_s, 60);
     assert_int_equal(cfg.retention_days, 0);
+    assert_int_equal(cfg.friend_verify, 0);
+    assert_int_equal(cfg.group_history_for_new_members, 0);
     assert_string_equal(cfg.log_level, "info");
     assert_string_equal(cfg.app_id, "default");
     tn_config_free(&cfg);
@@ -130,7 +132,7 @@ static void test_defaults(void **state)
 static void test_table(void **state)
 {
     (void)state;
-    assert_int_equal(tn_config_option_count, 18);
+    assert_int_equal(tn_config_option_count, 20);
     for (size_t i = 0; i < tn_config_option_count; i++) {
         const tn_config_option *o = &tn_config_options[i];
         assert_non_null(o->key);

@@ -157,7 +157,7 @@ static void on_flush(uv_check_t *check)
 }
 
 /* Queues a prepared frame (header included); it goes out with the iteration's other frames. */
-static void write_frame(gw_conn *c, tn_refbuf *frame)
+void gw_write_frame(gw_conn *c, tn_refbuf *frame)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp) || (c->state == GW_CLOSING && c->shut)) {
         tn_refbuf_unref(frame);
@@ -190,12 +190,12 @@ static tn_refbuf *make_frame(uint8_t opcode, const void *payload, size_t len)
 
 static void send_raw(gw_conn *c, const char *text, size_t len)
 {
-    write_frame(c, tn_refbuf_new(text, len));
+    gw_write_frame(c, tn_refbuf_new(text, len));
 }
 
 static void send_text(gw_conn *c, const char *text)
 {
-    write_frame(c, make_frame(TN_WS_OP_TEXT, text, strlen(text)));
+    gw_write_frame(c, make_frame(TN_WS_OP_TEXT, text, strlen(text)));
 }
 
 /* Encodes (and gzips when the connection asked) one envelope into a binary frame. */
@@ -221,7 +221,7 @@ void gw_send_reply(gw_conn *c, const tn_ws_response *r)
 {
     if (c->state != GW_OPEN)
         return;
-    write_frame(c, envelope_frame(c->codec, c->gzip, r));
+    gw_write_frame(c, envelope_frame(c->codec, c->gzip, r));
 }
 
 static void send_close(gw_conn *c, uint16_t code, const char *reason)
@@ -234,7 +234,7 @@ static void send_close(gw_conn *c, uint16_t code, const char *reason)
     payload[1] = (uint8_t)code;
     if (rl)
         memcpy(payload + 2, reason, rl);
-    write_frame(c, make_frame(TN_WS_OP_CLOSE, payload, rl + 2));
+    gw_write_frame(c, make_frame(TN_WS_OP_CLOSE, payload, rl + 2));
 }
 
 /* ---- registry ---- */
@@ -388,7 +388,7 @@ static void fail_http(gw_conn *c, tn_err code, const char *detail)
     memcpy(f->data, head, (size_t)n);
     memcpy(f->data + n, body, strlen(body));
     free(body);
-    write_frame(c, f);
+    gw_write_frame(c, f);
     conn_shutdown(c);
 }
 
@@ -1032,7 +1032,7 @@ static bool handle_frame(gw_conn *c, tn_ws_frame *f)
 {
     switch (f->opcode) {
     case TN_WS_OP_PING:
-        write_frame(c, make_frame(TN_WS_OP_PONG, f->payload, f->len));
+        gw_write_frame(c, make_frame(TN_WS_OP_PONG, f->payload, f->len));
         return true;
     case TN_WS_OP_PONG:
         return true;
@@ -1193,7 +1193,7 @@ static void on_sweep(uv_timer_t *t)
         } else if (c->state == GW_OPEN && c->platform == PLATFORM_WEB &&
                    now - c->last_ping_ms >= PING_PERIOD_MS) {
             c->last_ping_ms = now;
-            write_frame(c, make_frame(TN_WS_OP_PING, NULL, 0));
+            gw_write_frame(c, make_frame(TN_WS_OP_PING, NULL, 0));
         }
     }
 }
@@ -1214,7 +1214,7 @@ void gw_post(tn_gateway *gw, gw_event *ev)
 }
 
 /* The PushMessages frame for one (codec, gzip) variant, built on first use. */
-static tn_refbuf *push_frame(tn_push *p, tn_refbuf **cache, tn_ws_codec codec, bool gzip)
+tn_refbuf *gw_push_frame(tn_push *p, tn_refbuf **cache, tn_ws_codec codec, bool gzip)
 {
     tn_refbuf **slot = &cache[(codec == TN_WS_JSON ? 2 : 0) + (gzip ? 1 : 0)];
     if (!*slot) {
@@ -1249,7 +1249,7 @@ static void on_delay(uv_timer_t *t)
         if (c)
             c->delayed--;
         if (c && c->state == GW_OPEN)
-            write_frame(c, d->frame);
+            gw_write_frame(c, d->frame);
         else
             tn_refbuf_unref(d->frame);
         free(d);
@@ -1259,7 +1259,7 @@ static void on_delay(uv_timer_t *t)
 }
 
 /* Queues frame for c after SELF_PUSH_DELAY_MS; the queue is in due order (one fixed delay). */
-static void delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame)
+void gw_delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame)
 {
     gw_delayed *d = malloc(sizeof *d);
     if (!d)
@@ -1278,34 +1278,6 @@ static void delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame)
         uv_timer_start(&gw->delay_timer, on_delay, SELF_PUSH_DELAY_MS, 0);
 }
 
-static void deliver(tn_gateway *gw, tn_push *p)
-{
-    tn_refbuf *cache[4] = {0};
-    const char *app = gw->svc->cfg->app_id;
-    size_t alen = strlen(app);
-    char key[512];
-    memcpy(key, app, alen + 1);
-    for (size_t i = 0; i < p->target_count; i++) {
-        size_t ulen = strlen(p->targets[i]);
-        if (alen + 1 + ulen > sizeof key)
-            continue;
-        memcpy(key + alen + 1, p->targets[i], ulen);
-        for (gw_conn *c = tn_hmap_get(&gw->users, key, alen + 1 + ulen), *next; c; c = next) {
-            next = c->user_next;
-            /* an iOS app in the background gets offline push instead (OpenIM's rule) */
-            if (c->state != GW_OPEN || (c->platform == 1 && c->background))
-                continue;
-            /* a push never overtakes a held one: the SDK sees a conversation's seqs in order */
-            if (c->id == p->origin_conn || c->delayed)
-                delay_frame(gw, c, push_frame(p, cache, c->codec, c->gzip));
-            else
-                write_frame(c, push_frame(p, cache, c->codec, c->gzip));
-        }
-    }
-    for (int i = 0; i < 4; i++)
-        tn_refbuf_unref(cache[i]);
-}
-
 static void on_async(uv_async_t *a)
 {
     tn_gateway *gw = a->data;
@@ -1318,8 +1290,9 @@ static void on_async(uv_async_t *a)
         switch (ev->kind) {
         case GW_EV_PUSH:
             if (!gw->stopping)
-                deliver(gw, ev->push);
-            tn_push_free(ev->push);
+                gw_fanout_add(gw, ev->push); /* takes the push */
+            else
+                tn_push_free(ev->push);
             free(ev);
             break;
         case GW_EV_REPLY: {
@@ -1429,6 +1402,9 @@ int tn_gateway_start(uv_loop_t *loop, tn_svc *svc, const tn_gateway_options *opt
     uv_timer_init(loop, &gw->delay_timer);
     gw->delay_timer.data = gw;
     gw->open_handles++;
+    uv_idle_init(loop, &gw->fanout_idle);
+    gw->fanout_idle.data = gw;
+    gw->open_handles++;
     uv_check_init(loop, &gw->flush);
     gw->flush.data = gw;
     uv_check_start(&gw->flush, on_flush);
@@ -1466,6 +1442,8 @@ void tn_gateway_stop(tn_gateway *gw)
     uv_close((uv_handle_t *)&gw->listener, on_handle_closed);
     uv_close((uv_handle_t *)&gw->sweep, on_handle_closed);
     uv_close((uv_handle_t *)&gw->delay_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&gw->fanout_idle, on_handle_closed);
+    gw_fanout_stop(gw);
     for (gw_delayed *d = gw->delayed_head, *next; d; d = next) {
         next = d->next;
         tn_refbuf_unref(d->frame);

@@ -94,6 +94,8 @@ struct tn_gateway {
     uv_check_t flush;      /* writes what the iteration queued, once per connection */
     struct gw_conn *dirty; /* connections with queued frames */
     gw_delayed *delayed_head, *delayed_tail;
+    struct gw_fanout *fanout_head, *fanout_tail; /* pushes being delivered, in arrival order */
+    uv_idle_t fanout_idle;                       /* active while a fan-out is unfinished */
     int open_handles;
     bool stopping;
     tn_push_sink sink;
@@ -128,6 +130,16 @@ struct gw_req {
 
 /* gateway.c */
 gw_conn *gw_conn_find(tn_gateway *gw, uint64_t id);
+/* queues a frame on c (written with the iteration's others); takes the reference */
+void gw_write_frame(gw_conn *c, tn_refbuf *frame);
+/* the 2001 frame of p for one codec, encoded once per push (cache: 4 slots) */
+tn_refbuf *gw_push_frame(tn_push *p, tn_refbuf **cache, tn_ws_codec codec, bool gzip);
+/* queues a frame for c behind the self-push delay; takes the reference */
+void gw_delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame);
+
+/* gw_fanout.c: pushes delivered in arrival order, big groups a slice per loop iteration */
+void gw_fanout_add(tn_gateway *gw, tn_push *p); /* takes p */
+void gw_fanout_stop(tn_gateway *gw);            /* drops what is undelivered */
 void gw_send_reply(gw_conn *c, const tn_ws_response *r);
 void gw_resume(gw_conn *c);
 void gw_post(tn_gateway *gw, gw_event *ev);
