@@ -2,6 +2,8 @@
  * incremental sync of the conversation log, and read state / unread counts for the lists. */
 #include "conversation.h"
 #include "msg.h"
+#include "store_friend.h"
+#include "store_group.h"
 
 #include <string.h>
 
@@ -293,6 +295,42 @@ static const tn_user *find_user(const tn_user *users, size_t n, const char *id)
     return NULL;
 }
 
+/* The owner's friend record of each chat peer and the group of each group conversation (what the
+ * JS SDK's /jssdk answers show beside the conversation). */
+static tn_err attach_relations(tn_svc *svc, tn_ctx *ctx, const char *owner,
+                               tn_conversation_summary *list, size_t n)
+{
+    const char **peers = tn_arena_calloc(ctx->arena, n ? n : 1, sizeof *peers);
+    const char **groups = tn_arena_calloc(ctx->arena, n ? n : 1, sizeof *groups);
+    size_t np = 0, ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (*list[i].conv.group_id)
+            groups[ng++] = list[i].conv.group_id;
+        else if (*list[i].conv.user_id && strcmp(list[i].conv.user_id, owner) != 0)
+            peers[np++] = list[i].conv.user_id;
+    }
+    tn_friend *friends = NULL;
+    tn_group *found = NULL;
+    size_t nf = 0, nfound = 0;
+    tn_err e;
+    if (np && (e = STORE(svc)->friends->friends_get(STORE(svc), ctx->app_id, owner, peers, np,
+                                                    ctx->arena, &friends, &nf)))
+        return store_fail(ctx, e, "friends_get");
+    if (ng && (e = STORE(svc)->groups->groups_get(STORE(svc), ctx->app_id, groups, ng, ctx->arena,
+                                                  &found, &nfound)))
+        return store_fail(ctx, e, "groups_get");
+    for (size_t i = 0; i < n; i++) {
+        tn_conversation_summary *s = &list[i];
+        for (size_t j = 0; j < nf && *s->conv.user_id && !*s->conv.group_id; j++)
+            if (strcmp(friends[j].friend_user_id, s->conv.user_id) == 0)
+                s->friend_of = &friends[j];
+        for (size_t j = 0; j < nfound && *s->conv.group_id; j++)
+            if (strcmp(found[j].group_id, s->conv.group_id) == 0)
+                s->group = &found[j];
+    }
+    return TN_OK;
+}
+
 /* The owner's summaries of convs (same order). */
 static tn_err summarize(tn_svc *svc, tn_ctx *ctx, const char *owner, const tn_conversation *convs,
                         size_t n, tn_conversation_summary **out)
@@ -334,6 +372,8 @@ static tn_err summarize(tn_svc *svc, tn_ctx *ctx, const char *owner, const tn_co
     if (nwho &&
         (e = OPS(svc)->users_get(STORE(svc), ctx->app_id, who, nwho, ctx->arena, &users, &nusers)))
         return store_fail(ctx, e, "users_get");
+    if ((e = attach_relations(svc, ctx, owner, list, n)))
+        return e;
     for (size_t i = 0; i < n; i++) {
         tn_conversation_summary *s = &list[i];
         if (!*s->conv.group_id)

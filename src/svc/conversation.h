@@ -54,6 +54,8 @@ typedef struct tn_conversation_summary {
     const tn_msg_rec *last_msg; /* the message at max_seq; NULL when none is stored */
     const tn_user *peer;        /* a chat without groupID: the profile of conv.user_id, or NULL */
     const tn_user *sender;      /* whose name and face the list shows (MsgInfo), or NULL */
+    const tn_friend *friend_of; /* a chat with a friend: the owner's friend record, or NULL */
+    const tn_group *group;      /* a group conversation: the group, or NULL */
 } tn_conversation_summary;
 
 /* get_sorted_conversation_list: ids empty = all; pinned first, each part newest first; one page

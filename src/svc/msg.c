@@ -153,7 +153,64 @@ static tn_err check_group_send(tn_svc *svc, tn_ctx *ctx, const Sdkws__MsgData *m
     return TN_OK;
 }
 
+#define OPS(svc) ((svc)->store->ops)
+
 /* ---- send ---- */
+
+#define AT_TEXT    106
+#define AT_ALL_TAG "AtAllTag"
+#define AT_ME      1
+#define AT_ALL     2
+#define AT_ALL_ME  3
+
+static void set_at_type(tn_svc *svc, tn_ctx *ctx, const char *group_id, const char **owners,
+                        size_t n, int32_t at_type)
+{
+    if (!n)
+        return;
+    tn_conversation_patch p = {
+        .conversation_id = tn_arena_printf(ctx->arena, "sg_%s", group_id),
+        .conversation_type = 3,
+        .group_id = group_id,
+        .has_group_at_type = true,
+        .group_at_type = at_type,
+    };
+    tn_err e =
+        OPS(svc)->conversations_set(svc->store, ctx->app_id, owners, n, &p, ctx->now_ms, NULL);
+    if (e)
+        tn_log_warn(ctx->operation_id, "group %s: @-mention state not saved (%d)", group_id, e);
+}
+
+void tn_msg_apply_mentions(tn_svc *svc, tn_msg_job *job)
+{
+    tn_group_view *g = job->group;
+    if (!g)
+        return;
+    tn_ctx ctx = {.app_id = svc->cfg->app_id,
+                  .operation_id = job->operation_id,
+                  .now_ms = tn_now_ms(),
+                  .arena = &job->arena};
+    const char *sender = job->rec.send_id;
+    const char **mentioned = tn_arena_calloc(&job->arena, job->at_count + 1, sizeof *mentioned);
+    size_t nm = 0;
+    for (size_t i = 0; i < job->at_count; i++)
+        if (strcmp(job->at_users[i], sender) != 0 && tn_group_view_find(g, job->at_users[i]))
+            mentioned[nm++] = job->at_users[i];
+    if (job->at_all) {
+        const char **rest = tn_arena_calloc(&job->arena, g->count + 1, sizeof *rest);
+        size_t nr = 0;
+        for (size_t i = 0; i < g->count; i++) {
+            const char *u = g->members[i].user_id;
+            bool named = false;
+            for (size_t j = 0; j < nm && !named; j++)
+                named = strcmp(mentioned[j], u) == 0;
+            if (!named && strcmp(u, sender) != 0)
+                rest[nr++] = u;
+        }
+        set_at_type(svc, &ctx, g->group_id, rest, nr, AT_ALL);
+    }
+    set_at_type(svc, &ctx, g->group_id, mentioned, nm, job->at_all ? AT_ALL_ME : AT_ME);
+}
 
 /* Decodes, checks and stamps one MsgData into job (whose arena holds the results). */
 static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
@@ -276,6 +333,15 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
         /* members own their group conversation from the moment they join */
         if (!notification)
             job->rec.reader = tn_arena_strdup(a, m->sendid);
+        if (m->contenttype == AT_TEXT && m->n_atuseridlist) {
+            job->at_users = tn_arena_calloc(a, m->n_atuseridlist, sizeof *job->at_users);
+            for (size_t i = 0; i < m->n_atuseridlist; i++) {
+                if (strcmp(m->atuseridlist[i], AT_ALL_TAG) == 0)
+                    job->at_all = true;
+                else
+                    job->at_users[job->at_count++] = tn_arena_strdup(a, m->atuseridlist[i]);
+            }
+        }
         job->group = group;
         group = NULL;
     } else {
@@ -367,8 +433,6 @@ tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job)
 }
 
 /* ---- read side ---- */
-
-#define OPS(svc) ((svc)->store->ops)
 
 static tn_err self_only(tn_ctx *ctx, const char *user_id)
 {

@@ -70,7 +70,11 @@ static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
     r.dropped = job->dropped;
     if (job->cb)
         job->cb(job->udata, &r);
-    if (e || duplicate || job->dropped || !svc->sink)
+    if (e || duplicate || job->dropped)
+        return;
+    if (job->at_count || job->at_all)
+        tn_msg_apply_mentions(svc, job);
+    if (!svc->sink)
         return;
     size_t len = job->rec.data_len;
     const uint8_t *bytes = job->rec.data;
@@ -88,10 +92,8 @@ static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
     tn_push *p = tn_push_new(tn_refbuf_new(bytes, len), job->rec.conversation_id,
                              job->operation_id ? job->operation_id : "", job->origin_conn,
                              job->notification, targets, ntargets);
-    if (job->group) {
-        p->group = job->group; /* the push takes the job's reference */
-        job->group = NULL;
-    }
+    if (job->group)
+        p->group = tn_group_view_ref(job->group);
     svc->sink->push(svc->sink->impl, svc->cfg->app_id, p);
 }
 

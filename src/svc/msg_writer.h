@@ -17,6 +17,10 @@ typedef struct tn_msg_job {
     struct tn_group_view *group; /* a group message: its members are targets too (a reference) */
     const char **also;           /* more users told (a group notice to the kicked / quitter) */
     size_t also_count;
+    /* an @-message (AtText) of a group: whose conversations get a groupAtType */
+    const char **at_users;
+    size_t at_count;
+    bool at_all;
     tn_msg_sent_fn cb;
     void *udata;
     /* queued undecoded by tn_msg_send_later: the writer prepares it */
@@ -32,6 +36,9 @@ void tn_msg_job_free(tn_msg_job *job);
 tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job);
 /* tn_msg_send for the server's notifications: also_to users receive the push besides the
  * message's own recipients. */
+/* After an @-message is stored: the mentioned members' group conversations get groupAtType
+ * (1 @me, 2 @all, 3 both), as OpenIM sets them. */
+void tn_msg_apply_mentions(tn_svc *svc, tn_msg_job *job);
 tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
                           const char *const *also_to, size_t also_count);
 void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job);

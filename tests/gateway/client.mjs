@@ -692,6 +692,7 @@ export function buildMsg(m) {
         status: m.status ?? 1,
     };
     if (m.options) o.options = m.options;
+    if (m.atUserIDList) o.atUserIDList = m.atUserIDList;
     return o;
 }
 

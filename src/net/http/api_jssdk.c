@@ -61,18 +61,46 @@ static json_t *msg_json(const tn_msg_rec *m)
     return o;
 }
 
+/* jssdk's FriendInfoOnly: the friend record without the friend's profile */
+static json_t *friend_only_json(const tn_friend *f)
+{
+    return json_pack("{s:s,s:s,s:s,s:I,s:i,s:s,s:s,s:b}", "ownerUserID", f->owner_user_id,
+                     "friendUserID", f->friend_user_id, "remark", f->remark, "createTime",
+                     (json_int_t)f->create_time, "addSource", f->add_source, "operatorUserID",
+                     f->operator_user_id, "ex", f->ex, "isPinned", f->is_pinned);
+}
+
+static json_t *group_json(const tn_group *g)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "groupID", g->group_id,
+                          "groupName", g->group_name, "notification", g->notification,
+                          "introduction", g->introduction, "faceURL", g->face_url, "ownerUserID",
+                          g->owner_user_id, "createTime", (json_int_t)g->create_time, "memberCount",
+                          (json_int_t)g->member_count, "ex", g->ex);
+    json_t *more = json_pack("{s:i,s:s,s:i,s:i,s:i,s:i,s:I,s:s}", "status", g->status,
+                             "creatorUserID", g->creator_user_id, "groupType", g->group_type,
+                             "needVerification", g->need_verification, "lookMemberInfo",
+                             g->look_member_info, "applyMemberFriend", g->apply_member_friend,
+                             "notificationUpdateTime", (json_int_t)g->notification_update_time,
+                             "notificationUserID", g->notification_user_id);
+    json_object_update(o, more);
+    json_decref(more);
+    return o;
+}
+
 static json_t *answer_json(const tn_conversation_summary *list, size_t n, int64_t unread)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         const tn_conversation_summary *s = &list[i];
-        /* friends and groups are not stored yet: friend and group stay null */
-        json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:n,s:n,s:I,s:I}", "conversation",
-                                           tn_api_conversation_json(&s->conv), "lastMsg",
-                                           s->last_msg ? msg_json(s->last_msg) : json_null(),
-                                           "user", s->peer ? tn_json_user(s->peer) : json_null(),
-                                           "friend", "group", "maxSeq", (json_int_t)s->max_seq,
-                                           "readSeq", (json_int_t)s->read_seq));
+        json_array_append_new(
+            a, json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:I}", "conversation",
+                         tn_api_conversation_json(&s->conv), "lastMsg",
+                         s->last_msg ? msg_json(s->last_msg) : json_null(), "user",
+                         s->peer ? tn_json_user(s->peer) : json_null(), "friend",
+                         s->friend_of ? friend_only_json(s->friend_of) : json_null(), "group",
+                         s->group ? group_json(s->group) : json_null(), "maxSeq",
+                         (json_int_t)s->max_seq, "readSeq", (json_int_t)s->read_seq));
     }
     return json_pack("{s:I,s:o}", "unreadCount", (json_int_t)unread, "conversations",
                      nullable_array(a));
@@ -123,6 +151,45 @@ static Jssdk__UserInfo *user_pb(tn_arena *a, const tn_user *u)
     return p;
 }
 
+static Jssdk__FriendInfoOnly *friend_pb(tn_arena *a, const tn_friend *f)
+{
+    Jssdk__FriendInfoOnly *p = tn_arena_alloc(a, sizeof *p);
+    jssdk__friend_info_only__init(p);
+    p->owneruserid = str(f->owner_user_id);
+    p->frienduserid = str(f->friend_user_id);
+    p->remark = str(f->remark);
+    p->createtime = f->create_time;
+    p->addsource = f->add_source;
+    p->operatoruserid = str(f->operator_user_id);
+    p->ex = str(f->ex);
+    p->ispinned = f->is_pinned;
+    return p;
+}
+
+static Jssdk__GroupInfo *group_pb(tn_arena *a, const tn_group *g)
+{
+    Jssdk__GroupInfo *p = tn_arena_alloc(a, sizeof *p);
+    jssdk__group_info__init(p);
+    p->groupid = str(g->group_id);
+    p->groupname = str(g->group_name);
+    p->notification = str(g->notification);
+    p->introduction = str(g->introduction);
+    p->faceurl = str(g->face_url);
+    p->owneruserid = str(g->owner_user_id);
+    p->createtime = g->create_time;
+    p->membercount = g->member_count;
+    p->ex = str(g->ex);
+    p->status = g->status;
+    p->creatoruserid = str(g->creator_user_id);
+    p->grouptype = g->group_type;
+    p->needverification = g->need_verification;
+    p->lookmemberinfo = g->look_member_info;
+    p->applymemberfriend = g->apply_member_friend;
+    p->notificationupdatetime = g->notification_update_time;
+    p->notificationuserid = str(g->notification_user_id);
+    return p;
+}
+
 /* ConversationMsg list; unpacked[i] holds the decoded last messages to free after packing. */
 static Jssdk__ConversationMsg **messages_pb(tn_arena *a, const tn_conversation_summary *list,
                                             size_t n, Sdkws__MsgData **unpacked)
@@ -145,6 +212,10 @@ static Jssdk__ConversationMsg **messages_pb(tn_arena *a, const tn_conversation_s
         }
         if (s->peer)
             m->user = user_pb(a, s->peer);
+        if (s->friend_of)
+            m->friend_ = friend_pb(a, s->friend_of);
+        if (s->group)
+            m->group = group_pb(a, s->group);
         m->maxseq = s->max_seq;
         m->readseq = s->read_seq;
         out[i] = m;
