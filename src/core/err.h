@@ -5,6 +5,7 @@
 /* X(enum name, code, errMsg exactly as OpenIM spells it) */
 #define TN_ERR_TABLE(X)                                                                            \
     X(TN_OK, 0, "")                                                                                \
+    X(TN_EUNIMPLEMENTED, 12, "method not implemented")                                             \
     X(TN_ETOO_MANY, 429, "too many requests, please try again later")                              \
     X(TN_ESERVER, 500, "ServerInternalError")                                                      \
     X(TN_EARGS, 1001, "ArgsError")                                                                 \

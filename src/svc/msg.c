@@ -386,7 +386,7 @@ tn_err tn_msg_send(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len
 }
 
 tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
-                          const char *const *also_to, size_t also_count)
+                          const char *const *also_to, size_t also_count, const char *hold_user)
 {
     tn_msg_job *job = tn_msg_job_new();
     tn_err e = prepare(svc, ctx, msg_data, len, job);
@@ -400,6 +400,8 @@ tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, siz
             job->also[i] = tn_arena_strdup(&job->arena, also_to[i]);
         job->also_count = also_count;
     }
+    if (hold_user && *hold_user)
+        job->hold_user = tn_arena_strdup(&job->arena, hold_user);
     tn_msg_writer_submit(svc->writer, job);
     return TN_OK;
 }

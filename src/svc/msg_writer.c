@@ -91,7 +91,7 @@ static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
     }
     tn_push *p = tn_push_new(tn_refbuf_new(bytes, len), job->rec.conversation_id,
                              job->operation_id ? job->operation_id : "", job->origin_conn,
-                             job->notification, targets, ntargets);
+                             job->hold_user, job->notification, targets, ntargets);
     if (job->group)
         p->group = tn_group_view_ref(job->group);
     svc->sink->push(svc->sink->impl, svc->cfg->app_id, p);

@@ -12,6 +12,7 @@ typedef struct tn_msg_job {
     bool notification; /* lives in an n_ conversation */
     const char *operation_id;
     uint64_t origin_conn;
+    const char *hold_user; /* see tn_push */
     const char *targets[2];
     size_t target_count;
     struct tn_group_view *group; /* a group message: its members are targets too (a reference) */
@@ -35,10 +36,10 @@ tn_msg_job *tn_msg_job_new(void);
 void tn_msg_job_free(tn_msg_job *job);
 tn_err tn_msg_prepare_queued(tn_svc *svc, tn_msg_job *job);
 /* tn_msg_send for the server's notifications: also_to users receive the push besides the
- * message's own recipients. */
+ * message's own recipients; hold_user's devices receive it after the self-push delay. */
 /* After an @-message is stored: the mentioned members' group conversations get groupAtType
  * (1 @me, 2 @all, 3 both), as OpenIM sets them. */
 void tn_msg_apply_mentions(tn_svc *svc, tn_msg_job *job);
 tn_err tn_msg_send_notice(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t len,
-                          const char *const *also_to, size_t also_count);
+                          const char *const *also_to, size_t also_count, const char *hold_user);
 void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job);

@@ -105,7 +105,10 @@ static void emit(tn_svc *svc, tn_ctx *ctx, const emit_args *a)
     tn_ctx sys = *ctx; /* the server speaks: notification content types need an admin */
     sys.is_admin = true;
     sys.conn_id = 0;
-    if (tn_msg_send_notice(svc, &sys, packed, len, a->also, a->also_count) != TN_OK)
+    /* a change made over REST: the caller's SDK must handle the answer before the notice, or it
+     * applies the change twice (once per path) */
+    const char *hold = ctx->conn_id ? NULL : ctx->op_user_id;
+    if (tn_msg_send_notice(svc, &sys, packed, len, a->also, a->also_count, hold) != TN_OK)
         tn_log_warn(ctx->operation_id, "notification %d from %s to %s not sent: %s",
                     a->content_type, a->from, a->recv, sys.detail);
 }

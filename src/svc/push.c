@@ -8,10 +8,12 @@
 #include "group_view.h"
 
 tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *operation_id,
-                     uint64_t origin_conn, bool notification, const char *const *targets,
-                     size_t target_count)
+                     uint64_t origin_conn, const char *hold_user, bool notification,
+                     const char *const *targets, size_t target_count)
 {
-    size_t extra = strlen(conversation_id) + 1 + strlen(operation_id) + 1;
+    if (!hold_user)
+        hold_user = "";
+    size_t extra = strlen(conversation_id) + 1 + strlen(operation_id) + 1 + strlen(hold_user) + 1;
     for (size_t i = 0; i < target_count; i++)
         extra += strlen(targets[i]) + 1;
     tn_push *p = malloc(sizeof *p + target_count * sizeof(char *) + extra);
@@ -27,6 +29,8 @@ tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *op
     p->operation_id = strcpy(cursor, operation_id);
     cursor += strlen(operation_id) + 1;
     p->origin_conn = origin_conn;
+    p->hold_user = strcpy(cursor, hold_user);
+    cursor += strlen(hold_user) + 1;
     for (size_t i = 0; i < target_count; i++) {
         p->targets[i] = strcpy(cursor, targets[i]);
         cursor += strlen(targets[i]) + 1;

@@ -14,7 +14,10 @@ typedef struct tn_push {
     char *conversation_id;
     char *operation_id;   /* the send's operationID, echoed in the push as OpenIM does */
     uint64_t origin_conn; /* the connection that sent it (0: REST), answered first */
-    bool notification;    /* an n_ conversation: goes into notificationMsgs */
+    /* a notice caused by a REST call: the caller's devices get it after the self-push delay,
+     * once the SDK has handled the call's answer ("" = none) */
+    char *hold_user;
+    bool notification; /* an n_ conversation: goes into notificationMsgs */
     /* a group message: every member of this snapshot receives it besides targets (one
      * reference owned by the push); NULL for 1:1 */
     struct tn_group_view *group;
@@ -25,8 +28,8 @@ typedef struct tn_push {
 /* One allocation: the strings are copied behind the struct. msg's reference is taken over;
  * group (may be NULL) is set by the caller afterwards, its reference taken over too. */
 tn_push *tn_push_new(tn_refbuf *msg, const char *conversation_id, const char *operation_id,
-                     uint64_t origin_conn, bool notification, const char *const *targets,
-                     size_t target_count);
+                     uint64_t origin_conn, const char *hold_user, bool notification,
+                     const char *const *targets, size_t target_count);
 void tn_push_free(tn_push *p);
 
 typedef struct tn_push_sink {

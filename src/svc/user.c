@@ -2,6 +2,9 @@
  * notification-account, user-command and client-config records behave. */
 #include "user.h"
 
+#include "friend.h"
+#include "log.h"
+
 #include "msg.h"
 
 #include <openssl/rand.h>
@@ -96,6 +99,11 @@ tn_err tn_user_update(tn_svc *svc, tn_ctx *ctx, const tn_user_patch *patch)
     tn_msg_notify(svc, ctx, *ctx->op_user_id ? ctx->op_user_id : patch->user_id, patch->user_id,
                   1303, tips, false);
     json_decref(tips);
+    /* friends show the new name and face: their friend logs change, and they are told (1209) */
+    if ((patch->nickname || patch->face_url) &&
+        tn_friend_profile_changed(svc, ctx, patch->user_id) != TN_OK)
+        tn_log_warn(ctx->operation_id, "friends of %s not told of the new profile: %s",
+                    patch->user_id, ctx->detail);
     return TN_OK;
 }
 
@@ -209,7 +217,12 @@ tn_err tn_user_update_notification_account(tn_svc *svc, tn_ctx *ctx, const char 
                        .nickname = *nickname ? nickname : NULL,
                        .face_url = *face_url ? face_url : NULL};
     e = OPS(svc)->user_update(STORE(svc), ctx->app_id, &p);
-    return e ? store_fail(ctx, e, "user_update") : TN_OK;
+    if (e)
+        return store_fail(ctx, e, "user_update");
+    if (tn_friend_profile_changed(svc, ctx, user_id) != TN_OK)
+        tn_log_warn(ctx->operation_id, "friends of %s not told of the new profile: %s", user_id,
+                    ctx->detail);
+    return TN_OK;
 }
 
 tn_err tn_user_search_notification_accounts(tn_svc *svc, tn_ctx *ctx, const char *keyword,

@@ -18,9 +18,11 @@ typedef struct gw_fanout {
 } gw_fanout;
 
 /* Every live connection of one user (key "<app>\0<userID>"). */
-static void deliver_user(tn_gateway *gw, gw_fanout *f, const char *key, size_t key_len)
+static void deliver_user(tn_gateway *gw, gw_fanout *f, const char *key, size_t key_len,
+                         const char *user_id)
 {
     tn_push *p = f->push;
+    bool hold = *p->hold_user && strcmp(p->hold_user, user_id) == 0;
     for (gw_conn *c = tn_hmap_get(&gw->users, key, key_len), *next; c; c = next) {
         next = c->user_next;
         /* an iOS app in the background gets offline push instead (OpenIM's rule) */
@@ -29,7 +31,7 @@ static void deliver_user(tn_gateway *gw, gw_fanout *f, const char *key, size_t k
         tn_refbuf *frame = gw_push_frame(p, f->cache, c->codec, c->gzip);
         /* the sender's own copy trails its reply; a later push never overtakes a held one, so
          * the SDK sees a conversation's seqs in order */
-        if (c->id == p->origin_conn || c->delayed)
+        if (hold || c->id == p->origin_conn || c->delayed)
             gw_delay_frame(gw, c, frame);
         else
             gw_write_frame(c, frame);
@@ -45,7 +47,7 @@ static void deliver_id(tn_gateway *gw, gw_fanout *f, const char *user_id)
         return;
     memcpy(key, app, alen + 1);
     memcpy(key + alen + 1, user_id, ulen);
-    deliver_user(gw, f, key, alen + 1 + ulen);
+    deliver_user(gw, f, key, alen + 1 + ulen, user_id);
 }
 
 /* Delivers up to *budget lookups of f; true when f is complete. */
@@ -78,7 +80,7 @@ static bool step(tn_gateway *gw, gw_fanout *f, size_t *budget)
             memcpy(user_id, key + alen + 1, ulen);
             user_id[ulen] = 0;
             if (tn_group_view_find(g, user_id))
-                deliver_user(gw, f, key, len);
+                deliver_user(gw, f, key, len, user_id);
         }
         *budget = *budget > online ? *budget - online : 0;
         return true;

@@ -109,6 +109,8 @@ const char *const tn_sqlite_migrations[] = {
     "  inviter_user_id TEXT NOT NULL DEFAULT '');"
     "CREATE UNIQUE INDEX group_requests_key ON group_requests(app, group_id, user_id);"
     "CREATE INDEX group_requests_user ON group_requests(app, user_id);",
+    /* 3: who lists a user as a friend (their profile changes reach those owners) */
+    "CREATE INDEX friends_friend ON friends(app, friend_user_id);",
 };
 
 const int tn_sqlite_migration_count =
