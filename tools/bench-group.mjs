@@ -1,7 +1,7 @@
 // Group messaging through the gateway. Creates one group of N members (timing create_group),
 // connects every member (JSON envelope, loopback), then one member sends M messages keeping W in
 // flight; prints deliveries/s over all members, send→receive latency percentiles, lost and
-// duplicated deliveries, and ternd's RSS. With GROUPS=K (env) it instead creates K groups of N
+// duplicated deliveries, and ternd's RSS. With BENCH_GROUPS=K (env) it instead creates K groups of N
 // members drawn from 10·N users, sends one message to each and prints RSS (memory per group).
 // Usage: node --experimental-websocket tools/bench-group.mjs [members=2000] [messages=200] [window=4]
 // Needs a release build (`make`). A quick measurement; the full load generator is tern-bench.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const N = Number(process.argv[2] ?? 2000), M = Number(process.argv[3] ?? 200), W = Number(process.argv[4] ?? 4);
-const GROUPS = Number(process.env.GROUPS ?? 0);
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 0);
 const dir = mkdtempSync(join(tmpdir(), 'tern-group-'));
 const ternd = spawn(new URL('../build/ternd', import.meta.url).pathname,
     ['--data-dir', dir, '--api-port', '0', '--ws-port', '0', '--listen-ip', '127.0.0.1'],

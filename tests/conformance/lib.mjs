@@ -304,6 +304,50 @@ export class Client {
         });
     }
 
+    /**
+     * Calls an SDK method and returns the SDK's whole answer {errCode, errMsg, data, ...}, also
+     * when it failed (the SDK resolves failed calls with errCode set; it only rejects when logged out).
+     */
+    async attempt(method, ...args) {
+        try {
+            return await this.sdk[method](...args);
+        } catch (e) {
+            if (e && typeof e === 'object' && 'errCode' in e) return e;
+            return { errCode: -1, errMsg: fmtErr(e), data: null };
+        }
+    }
+
+    /** Calls an SDK method; returns `data`, fails unless the SDK reports errCode 0. */
+    async must(method, ...args) {
+        const r = await this.attempt(method, ...args);
+        if (!r || r.errCode !== 0) {
+            const last = this.http().slice(-3).map(fmtHttp).join('\n');
+            assert.fail(
+                `${this.label}: ${method}(${JSON.stringify(args).slice(0, 300)}) answered errCode ${r?.errCode} ` +
+                    `errMsg ${JSON.stringify(r?.errMsg)}\nlast REST calls:\n${last || '  (none recorded)'}\n${this.diag()}`,
+            );
+        }
+        return r.data;
+    }
+
+    /** createTextMessage + sendMessage to a group; returns {created, result} (result = SDK answer, errCode included). */
+    async trySendGroupText(groupID, text, method = 'sendMessage') {
+        const created = await this.must('createTextMessage', text);
+        const result = await this.attempt(method, { recvID: '', groupID, message: created });
+        return { created, result };
+    }
+
+    /** REST calls this client made (needs recordHttp()); path: exact path or undefined for all. */
+    http(path, since = 0) {
+        return httpLog.filter((e) => e.t >= since && e.token === this.token && (!path || e.path === path));
+    }
+
+    /** diag() plus this client's last REST calls (needs recordHttp()). */
+    diagHttp(n = 15) {
+        const calls = this.http().slice(-n).map(fmtHttp).join('\n');
+        return `${this.diag()}\nREST calls of ${this.label} (last ${n}):\n${calls || '  (none recorded)'}`;
+    }
+
     diag() {
         const evs = this.events
             .slice(-25)
@@ -335,6 +379,11 @@ export class Client {
             await Promise.race([this.sdk.logout(), sleep(2000)]);
         } catch {}
     }
+}
+
+export function fmtHttp(e) {
+    const res = typeof e.res === 'string' ? e.res : JSON.stringify(e.res);
+    return `  ${new Date(e.t).toISOString().slice(11, 23)} ${e.path} ${JSON.stringify(e.req)?.slice(0, 200)} -> HTTP ${e.status} ${res?.slice(0, 400)}`;
 }
 
 export const FATAL_LOGIN_EVENTS = [
@@ -369,6 +418,49 @@ export function assertTextMessage(m, { sendID, recvID, text }) {
     assert.ok(typeof m.serverMsgID === 'string' && m.serverMsgID.length > 0, `serverMsgID: ${ctx}`);
     assert.ok(typeof m.clientMsgID === 'string' && m.clientMsgID.length > 0, `clientMsgID: ${ctx}`);
     assert.ok(Number.isFinite(m.sendTime) && m.sendTime > 1.6e12 && m.sendTime < Date.now() + 60000, `sendTime (ms): ${ctx}`);
+}
+
+// ------------------------------------------------------------------------------ HTTP recording
+// Opt-in (recordHttp()): wraps globalThis.fetch so that every REST call the SDK makes is kept with
+// its answer. The SDK turns a REST error into errCode 10006 + the server's errMsg (the server's
+// errCode is lost), so tests that want the server's code read it from here.
+export const httpLog = []; // {t, token, path, req, status, res (parsed JSON or text)}
+const HTTP_MAX = 2000;
+let httpRecording = false;
+
+export function recordHttp() {
+    if (httpRecording) return;
+    httpRecording = true;
+    const orig = globalThis.fetch;
+    globalThis.fetch = async function (input, init = {}) {
+        const url = typeof input === 'string' ? input : input?.url ?? String(input);
+        let path = url;
+        try {
+            path = new URL(url).pathname;
+        } catch {}
+        const h = init?.headers ?? {};
+        const token = typeof h.get === 'function' ? h.get('token') : h.token;
+        let req;
+        try {
+            req = typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body ? `<${init.body.length ?? '?'} bytes>` : undefined;
+        } catch {
+            req = init.body;
+        }
+        const entry = { t: Date.now(), token: token ?? '', path, req, status: 0, res: undefined };
+        httpLog.push(entry);
+        if (httpLog.length > HTTP_MAX) httpLog.shift();
+        const res = await orig.call(this, input, init);
+        entry.status = res.status;
+        try {
+            const text = await res.clone().text();
+            try {
+                entry.res = JSON.parse(text);
+            } catch {
+                entry.res = text;
+            }
+        } catch {}
+        return res;
+    };
 }
 
 // --------------------------------------------------------------------------------------- cleanup
