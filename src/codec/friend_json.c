@@ -4,16 +4,6 @@
 
 #include "json.h"
 
-json_t *tn_json_public_user(const tn_user *u)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "userID", tn_json_string(u->user_id));
-    json_object_set_new(o, "nickname", tn_json_string(u->nickname));
-    json_object_set_new(o, "faceURL", tn_json_string(u->face_url));
-    json_object_set_new(o, "ex", tn_json_string(u->ex));
-    return o;
-}
-
 json_t *tn_json_friend_info(const tn_friend *f, const tn_user *user)
 {
     json_t *o = json_object();
@@ -33,7 +23,7 @@ json_t *tn_json_black_info(const tn_black *b, const tn_user *user)
     json_t *o = json_object();
     json_object_set_new(o, "ownerUserID", tn_json_string(b->owner_user_id));
     json_object_set_new(o, "createTime", json_integer(b->create_time));
-    json_object_set_new(o, "blackUserInfo", user ? tn_json_public_user(user) : json_null());
+    json_object_set_new(o, "blackUserInfo", tn_json_public_user(user));
     json_object_set_new(o, "addSource", json_integer(b->add_source));
     json_object_set_new(o, "operatorUserID", tn_json_string(b->operator_user_id));
     json_object_set_new(o, "ex", tn_json_string(b->ex));

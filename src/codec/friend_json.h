@@ -1,12 +1,10 @@
 /* JSON shapes of the social graph (openim-rest.md §2): FriendInfo, BlackInfo, FriendRequest,
- * PublicUserInfo and FromToUserID, shared by the /friend answers and the friend tips. */
+ * and FromToUserID, shared by the /friend answers and the friend tips. */
 #pragma once
 #include <jansson.h>
 
 #include "model.h"
 
-/* PublicUserInfo {userID, nickname, faceURL, ex} */
-json_t *tn_json_public_user(const tn_user *u);
 /* FriendInfo; friendUser is the friend's UserInfo, null when user is NULL */
 json_t *tn_json_friend_info(const tn_friend *f, const tn_user *user);
 /* BlackInfo; blackUserInfo is the blocked user's PublicUserInfo, null when user is NULL */

@@ -1,4 +1,4 @@
-/* GroupInfo, GroupMemberFullInfo, GroupRequest and PublicUserInfo as OpenIM's JSON: every field
+/* GroupInfo, GroupMemberFullInfo and GroupRequest as OpenIM's JSON: every field
  * present in proto order, zero values included, null for an absent nested record. */
 #include "group_json.h"
 
@@ -72,23 +72,11 @@ json_t *tn_json_group_members(const tn_group_member *m, const tn_user *const *pr
     return a;
 }
 
-json_t *tn_json_group_applicant(const tn_user *u)
-{
-    if (!u)
-        return json_null();
-    json_t *o = json_object();
-    json_object_set_new(o, "userID", tn_json_string(u->user_id));
-    json_object_set_new(o, "nickname", tn_json_string(u->nickname));
-    json_object_set_new(o, "faceURL", tn_json_string(u->face_url));
-    json_object_set_new(o, "ex", tn_json_string(u->ex));
-    return o;
-}
-
 json_t *tn_json_group_request(const tn_group_request *r, const tn_user *applicant,
                               const tn_group *group)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "userInfo", tn_json_group_applicant(applicant));
+    json_object_set_new(o, "userInfo", tn_json_public_user(applicant));
     json_object_set_new(o, "groupInfo", group ? tn_json_group_info(group) : json_null());
     json_object_set_new(o, "handleResult", json_integer(r->handle_result));
     json_object_set_new(o, "reqMsg", tn_json_string(r->req_msg));

@@ -16,9 +16,6 @@ json_t *tn_json_group_member(const tn_group_member *m, const tn_user *profile);
 /* an array of members with their profiles (profiles[i] may be NULL); null when n is 0 */
 json_t *tn_json_group_members(const tn_group_member *m, const tn_user *const *profiles, size_t n);
 
-/* an applicant as PublicUserInfo {userID, nickname, faceURL, ex}; null for NULL */
-json_t *tn_json_group_applicant(const tn_user *u);
-
 /* GroupRequest: applicant's PublicUserInfo and the GroupInfo, each null when NULL */
 json_t *tn_json_group_request(const tn_group_request *r, const tn_user *applicant,
                               const tn_group *group);

@@ -79,6 +79,42 @@ tn_err tn_json_str_wrapper(tn_ctx *ctx, json_t *obj, const char *key, const char
     return TN_OK;
 }
 
+tn_err tn_json_bool_wrapper(tn_ctx *ctx, json_t *obj, const char *key, bool *present, bool *out)
+{
+    json_t *v = tn_json_field(obj, key);
+    *present = v && !json_is_null(v);
+    *out = false;
+    if (!*present)
+        return TN_OK;
+    if (!json_is_boolean(v))
+        return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into bool", key);
+    *out = json_is_true(v);
+    return TN_OK;
+}
+
+tn_err tn_json_int32_list(tn_ctx *ctx, json_t *obj, const char *key, int32_t **out, size_t *n)
+{
+    json_t *v = tn_json_field(obj, key);
+    *out = NULL;
+    *n = 0;
+    if (!v || json_is_null(v))
+        return TN_OK;
+    if (!json_is_array(v))
+        return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into []int32", key);
+    size_t len = json_array_size(v);
+    int32_t *list = tn_arena_calloc(ctx->arena, len ? len : 1, sizeof *list);
+    for (size_t i = 0; i < len; i++) {
+        json_t *item = json_array_get(v, i);
+        if (!json_is_integer(item) || json_integer_value(item) < INT32_MIN ||
+            json_integer_value(item) > INT32_MAX)
+            return tn_ctx_fail(ctx, TN_EARGS, "field %s[%zu]: cannot decode into int32", key, i);
+        list[i] = (int32_t)json_integer_value(item);
+    }
+    *out = list;
+    *n = len;
+    return TN_OK;
+}
+
 static tn_err int_value(tn_ctx *ctx, json_t *v, const char *key, int64_t min, int64_t max,
                         int64_t *out)
 {
@@ -206,6 +242,23 @@ json_t *tn_json_user(const tn_user *u)
     json_object_set_new(o, "appMangerLevel", json_integer(u->app_manger_level));
     json_object_set_new(o, "globalRecvMsgOpt", json_integer(u->global_recv_msg_opt));
     return o;
+}
+
+json_t *tn_json_public_user(const tn_user *u)
+{
+    if (!u)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "userID", tn_json_string(u->user_id));
+    json_object_set_new(o, "nickname", tn_json_string(u->nickname));
+    json_object_set_new(o, "faceURL", tn_json_string(u->face_url));
+    json_object_set_new(o, "ex", tn_json_string(u->ex));
+    return o;
+}
+
+json_t *tn_json_ids_or_null(const char *const *ids, size_t n)
+{
+    return n ? tn_json_str_array(ids, n) : json_null();
 }
 
 json_t *tn_json_str_array(const char *const *v, size_t n)

@@ -23,6 +23,10 @@ json_t *tn_json_field(json_t *obj, const char *key);
 tn_err tn_json_str(tn_ctx *ctx, json_t *obj, const char *key, bool required, const char **out);
 /* OpenIM's StringValue wrapper: absent/null → *out = NULL (leave unchanged). */
 tn_err tn_json_str_wrapper(tn_ctx *ctx, json_t *obj, const char *key, const char **out);
+/* OpenIM's BoolValue wrapper: absent/null → *present = false. */
+tn_err tn_json_bool_wrapper(tn_ctx *ctx, json_t *obj, const char *key, bool *present, bool *out);
+/* An optional []int32 (absent/null: none), in ctx's arena. */
+tn_err tn_json_int32_list(tn_ctx *ctx, json_t *obj, const char *key, int32_t **out, size_t *n);
 /* An integer within [min, max]; absent/null gives 0. required: 0 counts as missing. */
 tn_err tn_json_int(tn_ctx *ctx, json_t *obj, const char *key, bool required, int64_t min,
                    int64_t max, int64_t *out);
@@ -40,6 +44,10 @@ tn_err tn_json_object(tn_ctx *ctx, json_t *obj, const char *key, bool required, 
 tn_err tn_json_pagination(tn_ctx *ctx, json_t *obj, bool required, tn_page *out);
 
 json_t *tn_json_user(const tn_user *u);
+/* PublicUserInfo {userID, nickname, faceURL, ex}; null for NULL */
+json_t *tn_json_public_user(const tn_user *u);
 json_t *tn_json_str_array(const char *const *v, size_t n);
+/* tn_json_str_array, or null for none (Go's nil slice) */
+json_t *tn_json_ids_or_null(const char *const *ids, size_t n);
 /* json_string for possibly-invalid UTF-8 input stored by an earlier version: never NULL. */
 json_t *tn_json_string(const char *s);

@@ -5,6 +5,7 @@
 
 #include "group.h"
 #include "group_json.h"
+#include "json.h"
 #include "group_view.h"
 #include "notify.h"
 

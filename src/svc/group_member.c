@@ -86,8 +86,8 @@ static tn_err invite_requests(tn_svc *svc, tn_ctx *ctx, const tn_group *g, const
         const tn_user *u = tn_group_user_find(users, n, ids[i]);
         json_t *tips =
             json_pack("{s:o,s:o,s:s,s:s,s:o}", "group", tn_json_group_info(g), "applicant",
-                      tn_json_group_applicant(u), "reqMsg", "", "uuid", tn_group_uuid(ctx),
-                      "request", tn_json_group_request(&r[i], u, NULL));
+                      tn_json_public_user(u), "reqMsg", "", "uuid", tn_group_uuid(ctx), "request",
+                      tn_json_group_request(&r[i], u, NULL));
         const char **to = tn_arena_calloc(ctx->arena, nm + 2, sizeof *to);
         size_t k = 0;
         for (size_t j = 0; j < nm && tn_group_is_manager(m[j].role_level); j++)

@@ -123,8 +123,8 @@ tn_err tn_group_join(tn_svc *svc, tn_ctx *ctx, const tn_group_join_req *req)
         return TN_OK; /* stored; the notice is lost */
     json_t *tips =
         json_pack("{s:o,s:o,s:s,s:s,s:o}", "group", tn_json_group_info(&g), "applicant",
-                  tn_json_group_applicant(applicant), "reqMsg", r.req_msg, "uuid",
-                  tn_group_uuid(ctx), "request", tn_json_group_request(&r, applicant, NULL));
+                  tn_json_public_user(applicant), "reqMsg", r.req_msg, "uuid", tn_group_uuid(ctx),
+                  "request", tn_json_group_request(&r, applicant, NULL));
     if (!listed(to, k, req->applicant))
         to[k++] = req->applicant;
     if (!listed(to, k, ctx->op_user_id))

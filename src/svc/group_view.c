@@ -59,13 +59,8 @@ const tn_group_view_member *tn_group_view_find(const tn_group_view *v, const cha
     return bsearch(user_id, v->members, v->count, sizeof *v->members, by_user);
 }
 
-static int by_user_pair(const void *a, const void *b)
-{
-    return strcmp(((const tn_group_view_member *)a)->user_id,
-                  ((const tn_group_view_member *)b)->user_id);
-}
-
-/* One allocation holding the struct, the member array and every string. */
+/* One allocation holding the struct, the member array and every string; m comes sorted by
+ * user_id (store_group.h's members_all), which bsearch relies on. */
 static tn_group_view *build(const tn_group *g, const tn_group_member *m, size_t n)
 {
     size_t bytes =
@@ -77,7 +72,6 @@ static tn_group_view *build(const tn_group *g, const tn_group_member *m, size_t 
         abort();
     atomic_init(&v->refs, 1);
     v->status = g->status;
-    v->group_type = g->group_type;
     v->count = n;
     v->members = (tn_group_view_member *)(v + 1);
     char *p = (char *)(v->members + n);
@@ -90,12 +84,6 @@ static tn_group_view *build(const tn_group *g, const tn_group_member *m, size_t 
                                                m[i].mute_end_time};
         p += len;
     }
-    /* the store orders by user_id already; sorting again keeps bsearch right for any backend */
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(v->members[i - 1].user_id, v->members[i].user_id) > 0) {
-            qsort(v->members, n, sizeof *v->members, by_user_pair);
-            break;
-        }
     return v;
 }
 

@@ -19,7 +19,6 @@ typedef struct tn_group_view {
     atomic_int refs;
     char *group_id;
     int32_t status; /* TN_GROUP_STATUS_* */
-    int32_t group_type;
     size_t count;
     tn_group_view_member *members; /* sorted by user_id (strcmp) */
 } tn_group_view;

@@ -129,56 +129,46 @@ static bool wants_msg(const notify_default *d, int send_msg)
     return send_msg == TN_NOTIFY_DEFAULT ? d->send_msg : send_msg == TN_NOTIFY_MSG;
 }
 
-void tn_notify_user(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
-                    int32_t content_type, json_t *tips, int send_msg)
+/* The online notification, then (isSendMsg) its stored copy in the chat conversation. a holds
+ * everything but content, kind and offline push. */
+static void notify(tn_svc *svc, tn_ctx *ctx, emit_args *a, json_t *tips, int send_msg)
 {
     if (!svc->writer)
         return; /* a bundle without messaging (unit tests): nobody to tell */
-    notify_default d = lookup(content_type);
+    notify_default d = lookup(a->content_type);
     bool msg = wants_msg(&d, send_msg);
     char *content = content_of(tips);
-    emit_args a = {.from = from,
-                   .recv = to,
-                   .session_type = 1,
-                   .content_type = content_type,
-                   .content = content,
-                   .kind = EMIT_ONLINE,
-                   .offline_push = d.offline_push && !msg};
-    emit(svc, ctx, &a);
+    a->content = content;
+    a->kind = EMIT_ONLINE;
+    a->offline_push = d.offline_push && !msg;
+    emit(svc, ctx, a);
     if (msg) {
-        a.kind = EMIT_CHAT;
-        a.offline_push = d.offline_push;
-        emit(svc, ctx, &a);
+        a->kind = EMIT_CHAT;
+        a->offline_push = d.offline_push;
+        emit(svc, ctx, a);
     }
     free(content);
 }
 
+void tn_notify_user(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,
+                    int32_t content_type, json_t *tips, int send_msg)
+{
+    emit_args a = {.from = from, .recv = to, .session_type = 1, .content_type = content_type};
+    notify(svc, ctx, &a, tips, send_msg);
+}
+
 void tn_notify_group(tn_svc *svc, tn_ctx *ctx, const tn_group_notice *n)
 {
-    if (!svc->writer)
-        return;
-    notify_default d = lookup(n->content_type);
-    bool msg = wants_msg(&d, n->send_msg);
-    char *content = content_of(n->tips);
     emit_args a = {.from = n->from,
                    .recv = n->group_id,
                    .group_id = n->group_id,
                    .session_type = 3,
                    .content_type = n->content_type,
-                   .content = content,
-                   .kind = EMIT_ONLINE,
-                   .offline_push = d.offline_push && !msg,
                    .nickname = n->sender_nickname,
                    .face_url = n->sender_face_url,
                    .also = n->also_to,
                    .also_count = n->also_count};
-    emit(svc, ctx, &a);
-    if (msg) {
-        a.kind = EMIT_CHAT;
-        a.offline_push = d.offline_push;
-        emit(svc, ctx, &a);
-    }
-    free(content);
+    notify(svc, ctx, &a, n->tips, n->send_msg);
 }
 
 tn_err tn_msg_notify(tn_svc *svc, tn_ctx *ctx, const char *from, const char *to,

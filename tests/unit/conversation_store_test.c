@@ -34,21 +34,6 @@ static int teardown(void **state)
 
 #define OPS (f->s->ops)
 
-static tn_version_head head(fixture *f, const char *coll, const char *key)
-{
-    tn_version_head h = {0};
-    assert_int_equal(OPS->version_head(f->s, APP, coll, key, &f->arena, &h), TN_OK);
-    return h;
-}
-
-static tn_version_entry *entries(fixture *f, const char *coll, const char *key, int64_t after,
-                                 size_t *n)
-{
-    tn_version_entry *list;
-    assert_int_equal(OPS->version_entries(f->s, APP, coll, key, after, &f->arena, &list, n), TN_OK);
-    return list;
-}
-
 static tn_conversation get_one(fixture *f, const char *owner, const char *id)
 {
     tn_conversation *list;
@@ -90,10 +75,10 @@ static void test_set_creates_with_insert_entries(void **state)
 
     /* a log created by its first write starts at version 1, its entries too */
     for (int i = 0; i < 2; i++) {
-        tn_version_head h = head(f, COLL, owners[i]);
+        tn_version_head h = tn_test_version_head(f, APP, COLL, owners[i]);
         assert_int_equal(h.version, 1);
         size_t n;
-        tn_version_entry *e = entries(f, COLL, owners[i], 0, &n);
+        tn_version_entry *e = tn_test_version_entries(f, APP, COLL, owners[i], 0, &n);
         assert_int_equal(n, 1);
         assert_string_equal(e[0].element_id, "si_alice_bob");
         assert_int_equal(e[0].state, TN_VERSION_INSERT);
@@ -113,7 +98,7 @@ static void test_set_updates_only_present_fields(void **state)
     p.has_burn_duration = true;
     p.burn_duration = 30;
     assert_int_equal(OPS->conversations_set(f->s, APP, &owner, 1, &p, 1, NULL), TN_OK);
-    tn_version_head h1 = head(f, COLL, owner);
+    tn_version_head h1 = tn_test_version_head(f, APP, COLL, owner);
 
     tn_conversation_patch q = single("si_alice_bob", "someone_else");
     q.conversation_type = 3;
@@ -144,16 +129,16 @@ static void test_set_updates_only_present_fields(void **state)
     assert_true(c.is_private_chat);
     assert_int_equal(c.create_time, 1);
 
-    tn_version_head h2 = head(f, COLL, owner);
+    tn_version_head h2 = tn_test_version_head(f, APP, COLL, owner);
     assert_string_equal(h2.version_id, h1.version_id);
     assert_int_equal(h2.version, h1.version + 1);
     size_t n;
-    tn_version_entry *e = entries(f, COLL, owner, h1.version, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, COLL, owner, h1.version, &n);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].state, TN_VERSION_UPDATE);
     assert_int_equal(e[0].version, h2.version);
     /* one entry per element: the insert was replaced by the update */
-    e = entries(f, COLL, owner, 0, &n);
+    e = tn_test_version_entries(f, APP, COLL, owner, 0, &n);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].state, TN_VERSION_UPDATE);
 }
@@ -166,18 +151,18 @@ static void test_set_without_change_writes_nothing(void **state)
     p.has_is_pinned = true;
     p.is_pinned = true;
     assert_int_equal(OPS->conversations_set(f->s, APP, owners, 1, &p, 1, NULL), TN_OK);
-    tn_version_head before = head(f, COLL, "alice");
+    tn_version_head before = tn_test_version_head(f, APP, COLL, "alice");
     bool changed[2] = {true, false};
     assert_int_equal(OPS->conversations_set(f->s, APP, owners, 2, &p, 2, changed), TN_OK);
     assert_false(changed[0]); /* same value: no change, no version */
     assert_true(changed[1]);  /* bob's record was created */
-    assert_int_equal(head(f, COLL, "alice").version, before.version);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, before.version);
 
     /* a patch with no field present changes nothing for an existing record */
     tn_conversation_patch empty = single("si_alice_bob", "bob");
     assert_int_equal(OPS->conversations_set(f->s, APP, owners, 1, &empty, 3, changed), TN_OK);
     assert_false(changed[0]);
-    assert_int_equal(head(f, COLL, "alice").version, before.version);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, before.version);
 
     /* the same owner twice in one call: one change, one version */
     const char *twice[] = {"alice", "alice"};
@@ -185,7 +170,7 @@ static void test_set_without_change_writes_nothing(void **state)
     assert_int_equal(OPS->conversations_set(f->s, APP, twice, 2, &p, 4, changed), TN_OK);
     assert_true(changed[0]);
     assert_false(changed[1]);
-    assert_int_equal(head(f, COLL, "alice").version, before.version + 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, before.version + 1);
 }
 
 static void test_list_and_get(void **state)
@@ -211,7 +196,7 @@ static void test_list_and_get(void **state)
     for (int i = 0; i < 3; i++)
         assert_string_equal(list[i].conversation_id, ids[i]); /* creation order */
     assert_string_equal(list[1].group_id, "g1");
-    assert_int_equal(head(f, COLL, owner).version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, owner).version, 3);
 
     const char *want[] = {"si_a_carol", "nope", "sg_g1", "si_a_carol"};
     assert_int_equal(OPS->conversations_get(f->s, APP, owner, want, 4, &f->arena, &list, &n),
@@ -235,37 +220,40 @@ static void test_mark_read(void **state)
                      TN_ENOTFOUND);
     tn_conversation_patch p = single("si_alice_bob", "bob");
     assert_int_equal(OPS->conversations_set(f->s, APP, &owner, 1, &p, 1, NULL), TN_OK);
-    int64_t v = head(f, COLL, owner).version;
+    int64_t v = tn_test_version_head(f, APP, COLL, owner).version;
     assert_int_equal(OPS->conversation_mark_read(f->s, APP, owner, "si_alice_bob", 5), TN_OK);
     assert_int_equal(get_one(f, owner, "si_alice_bob").has_read_seq, 5);
     assert_int_equal(OPS->conversation_mark_read(f->s, APP, owner, "si_alice_bob", 2), TN_OK);
     assert_int_equal(get_one(f, owner, "si_alice_bob").has_read_seq, 5); /* never lowered */
     assert_int_equal(OPS->conversation_mark_read(f->s, APP, owner, "si_alice_bob", 5), TN_OK);
-    assert_int_equal(head(f, COLL, owner).version, v); /* read state is not versioned */
+    assert_int_equal(tn_test_version_head(f, APP, COLL, owner).version,
+                     v); /* read state is not versioned */
 }
 
 static void test_head_created_on_query(void **state)
 {
     fixture *f = *state;
-    tn_version_head h = head(f, "friend", "dave");
+    tn_version_head h = tn_test_version_head(f, APP, "friend", "dave");
     assert_int_equal(h.version, 1);
     assert_int_equal(strlen(h.version_id), 24);
     for (const char *p = h.version_id; *p; p++)
         assert_true((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'));
-    tn_version_head again = head(f, "friend", "dave");
+    tn_version_head again = tn_test_version_head(f, APP, "friend", "dave");
     assert_string_equal(again.version_id, h.version_id);
     assert_int_equal(again.version, 1);
     /* other keys and collections have their own heads */
-    assert_string_not_equal(head(f, "friend", "erin").version_id, h.version_id);
-    assert_string_not_equal(head(f, "join_group", "dave").version_id, h.version_id);
+    assert_string_not_equal(tn_test_version_head(f, APP, "friend", "erin").version_id,
+                            h.version_id);
+    assert_string_not_equal(tn_test_version_head(f, APP, "join_group", "dave").version_id,
+                            h.version_id);
     size_t n;
-    entries(f, "friend", "dave", 0, &n);
+    tn_test_version_entries(f, APP, "friend", "dave", 0, &n);
     assert_int_equal(n, 0);
 
     /* the persisted head survives a reopen */
     tn_store_close(f->s);
     f->s = tn_test_open_store(f->path);
-    tn_version_head reopened = head(f, "friend", "dave");
+    tn_version_head reopened = tn_test_version_head(f, APP, "friend", "dave");
     assert_string_equal(reopened.version_id, h.version_id);
     assert_int_equal(reopened.version, 1);
 }
@@ -275,14 +263,16 @@ static void test_version_bump(void **state)
     fixture *f = *state;
     tn_sqlite_conn *c = tn_sqlite_conn_get(f->s);
     assert_non_null(c);
-    tn_version_head h = head(f, "group_member", "g1"); /* queried first: version 1 */
+    tn_version_head h =
+        tn_test_version_head(f, APP, "group_member", "g1"); /* queried first: version 1 */
 
     const char *ids[] = {"u1", "u2", "u3"};
     int32_t ins[] = {TN_VERSION_INSERT, TN_VERSION_INSERT, TN_VERSION_INSERT};
     assert_int_equal(tn_sqlite_begin(c), TN_OK);
     assert_int_equal(tn_sqlite_version_bump(c, APP, "group_member", "g1", ids, ins, 3, 5), TN_OK);
     assert_int_equal(tn_sqlite_end(c, TN_OK), TN_OK);
-    assert_int_equal(head(f, "group_member", "g1").version, 2); /* once for three elements */
+    assert_int_equal(tn_test_version_head(f, APP, "group_member", "g1").version,
+                     2); /* once for three elements */
 
     const char *del[] = {"u2"};
     int32_t st_del[] = {TN_VERSION_DELETE};
@@ -293,11 +283,11 @@ static void test_version_bump(void **state)
     assert_int_equal(tn_sqlite_version_bump(c, APP, "group_member", "g1", NULL, NULL, 0, 6), TN_OK);
     assert_int_equal(tn_sqlite_end(c, TN_OK), TN_OK);
 
-    tn_version_head now = head(f, "group_member", "g1");
+    tn_version_head now = tn_test_version_head(f, APP, "group_member", "g1");
     assert_string_equal(now.version_id, h.version_id);
     assert_int_equal(now.version, 4);
     size_t n;
-    tn_version_entry *e = entries(f, "group_member", "g1", 0, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, "group_member", "g1", 0, &n);
     assert_int_equal(n, 3);
     assert_string_equal(e[0].element_id, "u1");
     assert_int_equal(e[0].version, 2);
@@ -305,17 +295,17 @@ static void test_version_bump(void **state)
     assert_string_equal(e[2].element_id, "u2");
     assert_int_equal(e[2].state, TN_VERSION_DELETE);
     assert_int_equal(e[2].version, 3);
-    e = entries(f, "group_member", "g1", 2, &n);
+    e = tn_test_version_entries(f, APP, "group_member", "g1", 2, &n);
     assert_int_equal(n, 1);
     assert_string_equal(e[0].element_id, "u2");
-    entries(f, "group_member", "g1", 4, &n);
+    tn_test_version_entries(f, APP, "group_member", "g1", 4, &n);
     assert_int_equal(n, 0);
 
     /* a rolled-back bump leaves nothing behind */
     assert_int_equal(tn_sqlite_begin(c), TN_OK);
     assert_int_equal(tn_sqlite_version_bump(c, APP, "group_member", "g1", ids, ins, 1, 7), TN_OK);
     assert_int_equal(tn_sqlite_end(c, TN_EARGS), TN_EARGS);
-    assert_int_equal(head(f, "group_member", "g1").version, 4);
+    assert_int_equal(tn_test_version_head(f, APP, "group_member", "g1").version, 4);
 }
 
 static void test_seed_and_read_to(void **state)
@@ -347,9 +337,9 @@ static void test_seed_and_read_to(void **state)
     assert_int_equal(a.has_read_seq, 1);
     assert_int_equal(a.create_time, 77);
     assert_int_equal(get_one(f, "bob", "si_alice_bob").has_read_seq, 0);
-    assert_int_equal(head(f, COLL, "alice").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 1);
     size_t n;
-    tn_version_entry *e = entries(f, COLL, "bob", 0, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, COLL, "bob", 0, &n);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].state, TN_VERSION_INSERT);
 
@@ -362,7 +352,7 @@ static void test_seed_and_read_to(void **state)
     assert_int_equal(tn_sqlite_begin(c), TN_OK);
     assert_int_equal(tn_sqlite_conv_seed(c, APP, &seeds[0], 79), TN_OK);
     assert_int_equal(tn_sqlite_end(c, TN_OK), TN_OK);
-    assert_int_equal(head(f, COLL, "alice").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 2);
     assert_true(get_one(f, "alice", "si_alice_bob").is_pinned);
 }
 

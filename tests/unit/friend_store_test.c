@@ -35,25 +35,11 @@ static int teardown(void **state)
 #define OPS (f->s->ops)
 #define FR  (f->s->friends)
 
-static tn_version_head head(fixture *f, const char *key)
-{
-    tn_version_head h = {0};
-    assert_int_equal(OPS->version_head(f->s, APP, COLL, key, &f->arena, &h), TN_OK);
-    return h;
-}
-
-static tn_version_entry *entries(fixture *f, const char *key, int64_t after, size_t *n)
-{
-    tn_version_entry *list;
-    assert_int_equal(OPS->version_entries(f->s, APP, COLL, key, after, &f->arena, &list, n), TN_OK);
-    return list;
-}
-
 /* the entry of element id after version `after`, or NULL */
 static const tn_version_entry *entry_of(fixture *f, const char *key, int64_t after, const char *id)
 {
     size_t n;
-    tn_version_entry *list = entries(f, key, after, &n);
+    tn_version_entry *list = tn_test_version_entries(f, APP, COLL, key, after, &n);
     for (size_t i = 0; i < n; i++)
         if (strcmp(list[i].element_id, id) == 0)
             return &list[i];
@@ -97,16 +83,16 @@ static void test_add_bumps_once_per_owner(void **state)
     for (int i = 0; i < 4; i++)
         assert_true(added[i]);
     /* alice gained two friends in one write: one version, two insert entries */
-    assert_int_equal(head(f, "alice").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 1);
     size_t n;
-    tn_version_entry *e = entries(f, "alice", 0, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, COLL, "alice", 0, &n);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(e[i].state, TN_VERSION_INSERT);
         assert_int_equal(e[i].version, 1);
     }
-    assert_int_equal(head(f, "bob").version, 1);
-    assert_int_equal(head(f, "carol").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "bob").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "carol").version, 1);
 
     tn_friend *got;
     assert_int_equal(FR->friends_get(f->s, APP, "alice", NULL, 0, &f->arena, &got, &n), TN_OK);
@@ -126,10 +112,10 @@ static void test_add_bumps_once_per_owner(void **state)
     assert_false(added[1]);
     assert_true(added[2]);
     assert_true(added[3]);
-    assert_int_equal(head(f, "bob").version, 1);
-    assert_int_equal(head(f, "alice").version, 2);
-    assert_int_equal(head(f, "dave").version, 1);
-    e = entries(f, "alice", 1, &n);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "bob").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "dave").version, 1);
+    e = tn_test_version_entries(f, APP, COLL, "alice", 1, &n);
     assert_int_equal(n, 1);
     assert_string_equal(e[0].element_id, "dave");
     assert_int_equal(e[0].state, TN_VERSION_INSERT);
@@ -147,8 +133,8 @@ static void test_delete_is_one_sided(void **state)
     assert_int_equal(FR->friend_delete(f->s, APP, "alice", "bob", 5), TN_OK);
     assert_false(has_friend(f, "alice", "bob"));
     assert_true(has_friend(f, "bob", "alice"));
-    assert_int_equal(head(f, "alice").version, 2);
-    assert_int_equal(head(f, "bob").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "bob").version, 1);
     const tn_version_entry *e = entry_of(f, "alice", 0, "bob");
     assert_non_null(e);
     assert_int_equal(e->state, TN_VERSION_DELETE);
@@ -156,7 +142,7 @@ static void test_delete_is_one_sided(void **state)
 
     /* not a friend any more: ENOTFOUND, no bump */
     assert_int_equal(FR->friend_delete(f->s, APP, "alice", "bob", 6), TN_ENOTFOUND);
-    assert_int_equal(head(f, "alice").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 2);
 
     /* re-adding turns the delete entry back into an insert */
     assert_int_equal(FR->friends_add(f->s, APP, list, 1, NULL), TN_OK);
@@ -171,7 +157,7 @@ static void test_update_and_sort_marker(void **state)
     tn_friend list[] = {pair("alice", "bob", 1), pair("alice", "carol", 1),
                         pair("alice", "dave", 1)};
     assert_int_equal(FR->friends_add(f->s, APP, list, 3, NULL), TN_OK);
-    assert_int_equal(head(f, "alice").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 1);
 
     /* remark and ex on bob, then ex on both: one bump each, one update entry per friend */
     const char *two[] = {"bob", "carol"};
@@ -179,9 +165,9 @@ static void test_update_and_sort_marker(void **state)
     assert_int_equal(FR->friends_update(f->s, APP, "alice", two, 1, &p, 7), TN_OK);
     p = (tn_friend_patch){.ex = "y"};
     assert_int_equal(FR->friends_update(f->s, APP, "alice", two, 2, &p, 8), TN_OK);
-    assert_int_equal(head(f, "alice").version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 3);
     size_t n;
-    tn_version_entry *e = entries(f, "alice", 2, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, COLL, "alice", 2, &n);
     assert_int_equal(n, 2);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(e[i].state, TN_VERSION_UPDATE);
@@ -200,7 +186,7 @@ static void test_update_and_sort_marker(void **state)
     const char *dave = "dave";
     p = (tn_friend_patch){.has_pinned = true, .is_pinned = true};
     assert_int_equal(FR->friends_update(f->s, APP, "alice", &dave, 1, &p, 9), TN_OK);
-    assert_int_equal(head(f, "alice").version, 4);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 4);
     const tn_version_entry *m = entry_of(f, "alice", 3, TN_VERSION_SORT_MARKER);
     assert_non_null(m);
     assert_int_equal(m->version, 4);
@@ -215,7 +201,7 @@ static void test_update_and_sort_marker(void **state)
     /* nothing present: no write, no bump */
     p = (tn_friend_patch){0};
     assert_int_equal(FR->friends_update(f->s, APP, "alice", two, 2, &p, 10), TN_OK);
-    assert_int_equal(head(f, "alice").version, 4);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 4);
 }
 
 static void test_page_and_owners_touch(void **state)
@@ -247,8 +233,8 @@ static void test_page_and_owners_touch(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(owners[0], "alice");
     assert_string_equal(owners[1], "bob");
-    assert_int_equal(head(f, "alice").version, 2);
-    assert_int_equal(head(f, "bob").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "bob").version, 2);
     assert_int_equal(entry_of(f, "alice", 1, "u2")->state, TN_VERSION_UPDATE);
     assert_int_equal(FR->friend_owners_touch(f->s, APP, "nobody", 51, &f->arena, &owners, &n),
                      TN_OK);
@@ -368,7 +354,7 @@ static void test_agree_creates_both_sides(void **state)
     assert_true(has_friend(f, "bob", "alice"));
     for (int i = 0; i < 2; i++) {
         const char *owner = i ? "bob" : "alice";
-        assert_int_equal(head(f, owner).version, 1);
+        assert_int_equal(tn_test_version_head(f, APP, COLL, owner).version, 1);
         const tn_version_entry *e = entry_of(f, owner, 0, i ? "alice" : "bob");
         assert_non_null(e);
         assert_int_equal(e->state, TN_VERSION_INSERT);
@@ -385,8 +371,8 @@ static void test_agree_creates_both_sides(void **state)
     assert_int_equal(FR->request_put(f->s, APP, &r), TN_OK);
     ans.handle_time = 500;
     assert_int_equal(FR->request_answer(f->s, APP, &ans), TN_OK);
-    assert_int_equal(head(f, "alice").version, 3);
-    assert_int_equal(head(f, "bob").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "bob").version, 1);
     assert_int_equal(count_friends(f, "alice"), 1);
     assert_int_equal(count_friends(f, "bob"), 1);
 }
@@ -435,8 +421,8 @@ static void test_blacks(void **state)
     assert_int_equal(FR->blacks_get(f->s, APP, "alice", NULL, 0, &f->arena, &list, &n), TN_OK);
     assert_int_equal(n, 1);
     /* blacklists have no version log */
-    assert_int_equal(head(f, "alice").version, 1);
-    assert_int_equal(entries(f, "alice", 0, &n) == NULL || n == 0, 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "alice").version, 1);
+    assert_int_equal(tn_test_version_entries(f, APP, COLL, "alice", 0, &n) == NULL || n == 0, 1);
 }
 
 /* ---- svc/friend.c over the same store (no message writer: notifications go nowhere) ---- */
@@ -484,15 +470,17 @@ static void test_svc_rules_and_profile_hook(void **state)
     const char *cat = "cat";
     assert_int_equal(tn_friend_import(&svc, &ctx, "ann", &cat, 1), TN_OK);
     assert_int_equal(tn_friend_delete(&svc, &ctx, "cat", "ann"), TN_OK);
-    int64_t ben_v = head(f, "ben").version, cat_v = head(f, "cat").version;
-    int64_t ann_v = head(f, "ann").version;
+    int64_t ben_v = tn_test_version_head(f, APP, COLL, "ben").version,
+            cat_v = tn_test_version_head(f, APP, COLL, "cat").version;
+    int64_t ann_v = tn_test_version_head(f, APP, COLL, "ann").version;
 
     /* ann's profile changed: only the owners whose lists hold ann get an update entry */
     svc_ctx(&ctx, &f->arena, "ann", false);
     assert_int_equal(tn_friend_profile_changed(&svc, &ctx, "ann"), TN_OK);
-    assert_int_equal(head(f, "ben").version, ben_v + 1);
-    assert_int_equal(head(f, "cat").version, cat_v); /* cat deleted ann: no entry */
-    assert_int_equal(head(f, "ann").version, ann_v);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "ben").version, ben_v + 1);
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "cat").version,
+                     cat_v); /* cat deleted ann: no entry */
+    assert_int_equal(tn_test_version_head(f, APP, COLL, "ann").version, ann_v);
     const tn_version_entry *e = entry_of(f, "ben", ben_v, "ann");
     assert_non_null(e);
     assert_int_equal(e->state, TN_VERSION_UPDATE);

@@ -37,21 +37,6 @@ static int teardown(void **state)
 #define OPS  (f->s->ops)
 #define GOPS (f->s->groups)
 
-static tn_version_head head(fixture *f, const char *coll, const char *key)
-{
-    tn_version_head h = {0};
-    assert_int_equal(OPS->version_head(f->s, APP, coll, key, &f->arena, &h), TN_OK);
-    return h;
-}
-
-static tn_version_entry *entries(fixture *f, const char *coll, const char *key, int64_t after,
-                                 size_t *n)
-{
-    tn_version_entry *list;
-    assert_int_equal(OPS->version_entries(f->s, APP, coll, key, after, &f->arena, &list, n), TN_OK);
-    return list;
-}
-
 static const tn_version_entry *entry(const tn_version_entry *e, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
@@ -152,9 +137,9 @@ static void test_create_writes_members_logs_and_conversations(void **state)
     assert_int_equal(get_group(f, GID).member_count, 3);
 
     /* one member-log step inserting everyone */
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 1);
     size_t n;
-    tn_version_entry *e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 0, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 0, &n);
     assert_int_equal(n, 3);
     for (size_t i = 0; i < 3; i++) {
         assert_non_null(entry(e, n, ids[i]));
@@ -162,7 +147,7 @@ static void test_create_writes_members_logs_and_conversations(void **state)
     }
     /* each member's joined-groups log and conversation */
     for (size_t i = 0; i < 3; i++) {
-        e = entries(f, TN_VERSION_JOIN_GROUP, ids[i], 0, &n);
+        e = tn_test_version_entries(f, APP, TN_VERSION_JOIN_GROUP, ids[i], 0, &n);
         assert_int_equal(n, 1);
         assert_string_equal(e[0].element_id, GID);
         assert_int_equal(e[0].state, TN_VERSION_INSERT);
@@ -171,7 +156,7 @@ static void test_create_writes_members_logs_and_conversations(void **state)
         assert_string_equal(c.group_id, GID);
         assert_int_equal(c.min_seq, 1); /* the group had no message yet */
         assert_int_equal(c.max_seq, 0);
-        e = entries(f, TN_VERSION_CONVERSATION, ids[i], 0, &n);
+        e = tn_test_version_entries(f, APP, TN_VERSION_CONVERSATION, ids[i], 0, &n);
         assert_non_null(entry(e, n, "sg_" GID));
     }
 
@@ -199,12 +184,12 @@ static void test_add_remove_and_conversation_window(void **state)
     tn_conversation c = conv(f, "dave", "sg_" GID);
     assert_int_equal(c.min_seq, 6);
     assert_int_equal(c.max_seq, 0);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 2);
 
     /* already a member: nothing written; unknown group */
     tn_group_member both[] = {member(GID, "erin", TN_ROLE_MEMBER, 1), dave};
     assert_int_equal(GOPS->members_add(f->s, APP, GID, both, 2, false, 2100), TN_EDUP);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 2);
     tn_group_member *found;
     size_t n;
     const char *erin = "erin";
@@ -218,19 +203,19 @@ static void test_add_remove_and_conversation_window(void **state)
     assert_int_equal(GOPS->members_remove(f->s, APP, GID, gone, 2, 3000), TN_OK);
     c = conv(f, "bob", "sg_" GID);
     assert_int_equal(c.max_seq, 7);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 3);
-    tn_version_entry *e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 2, &n);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 3);
+    tn_version_entry *e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 2, &n);
     assert_int_equal(n, 1);
     assert_string_equal(e[0].element_id, "bob");
     assert_int_equal(e[0].state, TN_VERSION_DELETE);
-    e = entries(f, TN_VERSION_JOIN_GROUP, "bob", 1, &n);
+    e = tn_test_version_entries(f, APP, TN_VERSION_JOIN_GROUP, "bob", 1, &n);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].state, TN_VERSION_DELETE);
     assert_int_equal(get_group(f, GID).member_count, 2);
 
     /* nobody left: no log step */
     assert_int_equal(GOPS->members_remove(f->s, APP, GID, gone, 2, 3100), TN_OK);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 3);
 
     /* re-joining opens the window again (with history: from the start) */
     tn_group_member bob = member(GID, "bob", TN_ROLE_MEMBER, 4000);
@@ -238,10 +223,10 @@ static void test_add_remove_and_conversation_window(void **state)
     c = conv(f, "bob", "sg_" GID);
     assert_int_equal(c.min_seq, 0);
     assert_int_equal(c.max_seq, 0);
-    e = entries(f, TN_VERSION_JOIN_GROUP, "bob", 0, &n);
+    e = tn_test_version_entries(f, APP, TN_VERSION_JOIN_GROUP, "bob", 0, &n);
     assert_int_equal(n, 1);
     assert_int_equal(e[0].state, TN_VERSION_INSERT);
-    e = entries(f, TN_VERSION_CONVERSATION, "bob", 1, &n);
+    e = tn_test_version_entries(f, APP, TN_VERSION_CONVERSATION, "bob", 1, &n);
     assert_non_null(entry(e, n, "sg_" GID));
 }
 
@@ -266,7 +251,7 @@ static void test_info_marker_and_dismiss(void **state)
     assert_string_equal(g.notification_user_id, "alice");
     assert_int_equal(g.need_verification, 2);
     size_t n;
-    tn_version_entry *e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 1, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 1, &n);
     assert_int_equal(n, 1);
     assert_string_equal(e[0].element_id, TN_VERSION_INFO_MARKER);
     assert_int_equal(e[0].state, TN_VERSION_UPDATE);
@@ -277,7 +262,7 @@ static void test_info_marker_and_dismiss(void **state)
     g = get_group(f, GID);
     assert_int_equal(g.status, TN_GROUP_STATUS_MUTED);
     assert_int_equal(g.notification_update_time, 5000);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 3);
     tn_group_patch none = {.group_id = "nope", .group_name = "x"};
     assert_int_equal(GOPS->group_update(f->s, APP, &none, 6000), TN_ENOTFOUND);
 
@@ -287,8 +272,8 @@ static void test_info_marker_and_dismiss(void **state)
     g = get_group(f, GID);
     assert_int_equal(g.status, TN_GROUP_STATUS_DISMISSED);
     assert_int_equal(g.member_count, 0);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 4);
-    e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 3, &n);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 4);
+    e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 3, &n);
     assert_int_equal(n, 3);
     assert_int_equal(entry(e, n, TN_VERSION_INFO_MARKER)->state, TN_VERSION_UPDATE);
     assert_int_equal(entry(e, n, "alice")->state, TN_VERSION_DELETE);
@@ -314,7 +299,7 @@ static void test_member_update_and_sort_marker(void **state)
     tn_group_member_patch nick = {.group_id = GID, .user_id = "bob", .nickname = "Bobby"};
     assert_int_equal(GOPS->members_update(f->s, APP, &nick, 1, 2000), TN_OK);
     size_t n;
-    tn_version_entry *e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 1, &n);
+    tn_version_entry *e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 1, &n);
     assert_int_equal(n, 1);
     assert_string_equal(e[0].element_id, "bob");
     assert_int_equal(e[0].state, TN_VERSION_UPDATE);
@@ -326,13 +311,13 @@ static void test_member_update_and_sort_marker(void **state)
         {.group_id = GID, .user_id = "bob", .has_mute_end_time = true, .mute_end_time = 99999},
     };
     assert_int_equal(GOPS->members_update(f->s, APP, roles, 3, 3000), TN_OK);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 3);
-    e = entries(f, TN_VERSION_GROUP_MEMBER, GID, 2, &n);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 3);
+    e = tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, GID, 2, &n);
     assert_int_equal(n, 3);
     assert_non_null(entry(e, n, "carol"));
     assert_non_null(entry(e, n, "bob"));
     assert_int_equal(entry(e, n, TN_VERSION_SORT_MARKER)->version, 3);
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, "g2").version, 2);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, "g2").version, 2);
 
     tn_group_member *list;
     assert_int_equal(GOPS->members_ordered(f->s, APP, GID, &f->arena, &list, &n), TN_OK);
@@ -351,7 +336,7 @@ static void test_member_update_and_sort_marker(void **state)
     const char *bob = "bob";
     assert_int_equal(GOPS->members_get(f->s, APP, GID, &bob, 1, &f->arena, &list, &n), TN_OK);
     assert_string_equal(list[0].nickname, "Bobby");
-    assert_int_equal(head(f, TN_VERSION_GROUP_MEMBER, GID).version, 3);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_GROUP_MEMBER, GID).version, 3);
 }
 
 static void test_requests(void **state)
@@ -396,7 +381,7 @@ static void test_requests(void **state)
     assert_string_equal(list[0].handle_user_id, "alice");
     assert_int_equal(list[0].handle_time, 500);
     assert_int_equal(get_group(f, GID).member_count, 3);
-    assert_int_equal(head(f, TN_VERSION_JOIN_GROUP, "dave").version, 1);
+    assert_int_equal(tn_test_version_head(f, APP, TN_VERSION_JOIN_GROUP, "dave").version, 1);
 
     /* refusing writes no member */
     assert_int_equal(
@@ -432,7 +417,7 @@ static void test_create_10000_members(void **state)
     assert_true(took < 30.0);
     assert_int_equal(get_group(f, "big").member_count, N);
     size_t n;
-    entries(f, TN_VERSION_GROUP_MEMBER, "big", 0, &n);
+    tn_test_version_entries(f, APP, TN_VERSION_GROUP_MEMBER, "big", 0, &n);
     assert_int_equal(n, N);
     assert_int_equal(conv(f, "user09999", "sg_big").min_seq, 1);
     free(m);

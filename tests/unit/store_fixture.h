@@ -68,3 +68,23 @@ static inline int tn_store_fixture_teardown(void **state)
     free(f);
     return 0;
 }
+
+/* The head of a version log (created when absent), failing the test on error. */
+static inline tn_version_head tn_test_version_head(tn_store_fixture *f, const char *app,
+                                                   const char *coll, const char *key)
+{
+    tn_version_head h = {0};
+    assert_int_equal(f->s->ops->version_head(f->s, app, coll, key, &f->arena, &h), TN_OK);
+    return h;
+}
+
+/* The entries of a version log written after version `after`, failing the test on error. */
+static inline tn_version_entry *tn_test_version_entries(tn_store_fixture *f, const char *app,
+                                                        const char *coll, const char *key,
+                                                        int64_t after, size_t *n)
+{
+    tn_version_entry *list;
+    assert_int_equal(f->s->ops->version_entries(f->s, app, coll, key, after, &f->arena, &list, n),
+                     TN_OK);
+    return list;
+}

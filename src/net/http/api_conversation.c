@@ -45,25 +45,6 @@ static json_t *conversations_json(const tn_conversation *list, size_t n)
     return a;
 }
 
-static json_t *ids_or_null(const char *const *ids, size_t n)
-{
-    return n ? tn_json_str_array(ids, n) : json_null();
-}
-
-/* A bool wrapper (BoolValue): absent or null = not present. */
-static tn_err bool_wrapper(tn_ctx *ctx, json_t *obj, const char *key, bool *present, bool *out)
-{
-    json_t *v = tn_json_field(obj, key);
-    *present = v && !json_is_null(v);
-    *out = false;
-    if (!*present)
-        return TN_OK;
-    if (!json_is_boolean(v))
-        return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into bool", key);
-    *out = json_is_true(v);
-    return TN_OK;
-}
-
 static tn_err owner_field(tn_api_call *call, const char *key, const char **owner)
 {
     return tn_json_str(CTX, BODY, key, true, owner);
@@ -134,7 +115,7 @@ static tn_err ids_answer(tn_api_call *call, bool pinned)
     if (e || (e = pinned ? tn_conversation_pinned_ids(SVC, CTX, owner, &ids, &n)
                          : tn_conversation_not_notify_ids(SVC, CTX, owner, &ids, &n)))
         return e;
-    call->data = json_pack("{s:o}", "conversationIDs", ids_or_null(ids, n));
+    call->data = json_pack("{s:o}", "conversationIDs", tn_json_ids_or_null(ids, n));
     return TN_OK;
 }
 
@@ -165,9 +146,10 @@ tn_err tn_api_conversation_set_conversations(tn_api_call *call)
         (e = tn_json_str(CTX, c, "groupID", false, &p.group_id)) ||
         (e = tn_json_int_wrapper(CTX, c, "recvMsgOpt", INT32_MIN, INT32_MAX, &p.has_recv_msg_opt,
                                  &opt)) ||
-        (e = bool_wrapper(CTX, c, "isPinned", &p.has_is_pinned, &p.is_pinned)) ||
+        (e = tn_json_bool_wrapper(CTX, c, "isPinned", &p.has_is_pinned, &p.is_pinned)) ||
         (e = tn_json_str_wrapper(CTX, c, "attachedInfo", &p.attached_info)) ||
-        (e = bool_wrapper(CTX, c, "isPrivateChat", &p.has_is_private_chat, &p.is_private_chat)) ||
+        (e = tn_json_bool_wrapper(CTX, c, "isPrivateChat", &p.has_is_private_chat,
+                                  &p.is_private_chat)) ||
         (e = tn_json_str_wrapper(CTX, c, "ex", &p.ex)) ||
         (e = tn_json_int_wrapper(CTX, c, "burnDuration", INT32_MIN, INT32_MAX, &p.has_burn_duration,
                                  &burn)) ||
@@ -177,7 +159,8 @@ tn_err tn_api_conversation_set_conversations(tn_api_call *call)
                                  &at)) ||
         (e = tn_json_int_wrapper(CTX, c, "msgDestructTime", INT64_MIN, INT64_MAX,
                                  &p.has_msg_destruct_time, &destruct)) ||
-        (e = bool_wrapper(CTX, c, "isMsgDestruct", &p.has_is_msg_destruct, &p.is_msg_destruct)))
+        (e = tn_json_bool_wrapper(CTX, c, "isMsgDestruct", &p.has_is_msg_destruct,
+                                  &p.is_msg_destruct)))
         return e;
     /* minSeq / maxSeq are accepted and ignored, as OpenIM does here */
     p.conversation_type = (int32_t)type;
@@ -211,11 +194,8 @@ tn_err tn_api_conversation_get_incremental_conversations(tn_api_call *call)
         (e = tn_json_int(CTX, BODY, "version", false, 0, INT64_MAX, &version)) ||
         (e = tn_conversation_incremental(SVC, CTX, owner, version_id, version, &s)))
         return e;
-    call->data = json_pack("{s:I,s:o,s:b,s:o,s:o,s:o}", "version", (json_int_t)s.head.version,
-                           "versionID", tn_json_string(s.head.version_id), "full", s.delta.full,
-                           "delete", ids_or_null(s.delta.delete_ids, s.delta.delete_count),
-                           "insert", conversations_json(s.insert, s.insert_count), "update",
-                           conversations_json(s.update, s.update_count));
+    call->data = tn_api_sync_json(&s.head, &s.delta, conversations_json(s.insert, s.insert_count),
+                                  conversations_json(s.update, s.update_count));
     return TN_OK;
 }
 
@@ -231,9 +211,7 @@ tn_err tn_api_conversation_get_full_conversation_ids(tn_api_call *call)
         (e = owner_field(call, "userID", &owner)) ||
         (e = tn_conversation_full_ids(SVC, CTX, owner, (uint64_t)hash, &head, &equal, &ids, &n)))
         return e;
-    call->data = json_pack("{s:I,s:o,s:b,s:o}", "version", (json_int_t)head.version, "versionID",
-                           tn_json_string(head.version_id), "equal", equal, "conversationIDs",
-                           equal ? json_null() : tn_json_str_array(ids, n));
+    call->data = tn_api_full_ids_json(&head, equal, "conversationIDs", ids, n);
     return TN_OK;
 }
 

@@ -44,50 +44,7 @@ static json_t *requests_json(const tn_request_full *list, size_t n)
     return a;
 }
 
-static json_t *ids_or_null(const char *const *ids, size_t n)
-{
-    return n ? tn_json_str_array(ids, n) : json_null();
-}
-
 /* ---- decoding ---- */
-
-/* A BoolValue wrapper: absent or null = not present. */
-static tn_err bool_wrapper(tn_ctx *ctx, json_t *obj, const char *key, bool *present, bool *out)
-{
-    json_t *v = tn_json_field(obj, key);
-    *present = v && !json_is_null(v);
-    *out = false;
-    if (!*present)
-        return TN_OK;
-    if (!json_is_boolean(v))
-        return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into bool", key);
-    *out = json_is_true(v);
-    return TN_OK;
-}
-
-/* An optional []int32 (absent or null: none). */
-static tn_err int32_list(tn_ctx *ctx, json_t *obj, const char *key, int32_t **out, size_t *n)
-{
-    json_t *v = tn_json_field(obj, key);
-    *out = NULL;
-    *n = 0;
-    if (!v || json_is_null(v))
-        return TN_OK;
-    if (!json_is_array(v))
-        return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into []int32", key);
-    size_t len = json_array_size(v);
-    int32_t *list = tn_arena_calloc(ctx->arena, len ? len : 1, sizeof *list);
-    for (size_t i = 0; i < len; i++) {
-        json_t *item = json_array_get(v, i);
-        if (!json_is_integer(item) || json_integer_value(item) < INT32_MIN ||
-            json_integer_value(item) > INT32_MAX)
-            return tn_ctx_fail(ctx, TN_EARGS, "field %s: cannot decode into []int32", key);
-        list[i] = (int32_t)json_integer_value(item);
-    }
-    *out = list;
-    *n = len;
-    return TN_OK;
-}
 
 /* {ownerKey: string, otherKey: string}, both required */
 static tn_err two_ids(tn_api_call *call, const char *k1, const char **v1, const char *k2,
@@ -147,7 +104,7 @@ tn_err tn_api_friend_update_friends(tn_api_call *call)
     tn_err e;
     if ((e = tn_json_str(CTX, BODY, "ownerUserID", true, &owner)) ||
         (e = tn_json_str_list(CTX, BODY, "friendUserIDs", true, true, &ids, &n)) ||
-        (e = bool_wrapper(CTX, BODY, "isPinned", &p.has_pinned, &p.is_pinned)) ||
+        (e = tn_json_bool_wrapper(CTX, BODY, "isPinned", &p.has_pinned, &p.is_pinned)) ||
         (e = tn_json_str_wrapper(CTX, BODY, "remark", &p.remark)) ||
         (e = tn_json_str_wrapper(CTX, BODY, "ex", &p.ex)))
         return e;
@@ -255,12 +212,9 @@ tn_err tn_api_friend_get_incremental_friends(tn_api_call *call)
         (e = tn_json_int(CTX, BODY, "version", false, 0, INT64_MAX, &version)) ||
         (e = tn_friend_incremental(SVC, CTX, owner, version_id, version, &s)))
         return e;
-    call->data = json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:I}", "version", (json_int_t)s.head.version,
-                           "versionID", tn_json_string(s.head.version_id), "full", s.delta.full,
-                           "delete", ids_or_null(s.delta.delete_ids, s.delta.delete_count),
-                           "insert", friends_json(s.insert, s.insert_count, false), "update",
-                           friends_json(s.update, s.update_count, false), "sortVersion",
-                           (json_int_t)s.delta.sort_version);
+    call->data = tn_api_sync_json(&s.head, &s.delta, friends_json(s.insert, s.insert_count, false),
+                                  friends_json(s.update, s.update_count, false));
+    json_object_set_new(call->data, "sortVersion", json_integer(s.delta.sort_version));
     return TN_OK;
 }
 
@@ -276,9 +230,7 @@ tn_err tn_api_friend_get_full_friend_user_ids(tn_api_call *call)
         (e = tn_json_str(CTX, BODY, "userID", true, &owner)) ||
         (e = tn_friend_full_ids(SVC, CTX, owner, (uint64_t)hash, &head, &equal, &ids, &n)))
         return e;
-    call->data = json_pack("{s:I,s:o,s:b,s:o}", "version", (json_int_t)head.version, "versionID",
-                           tn_json_string(head.version_id), "equal", equal, "userIDs",
-                           equal ? json_null() : tn_json_str_array(ids, n));
+    call->data = tn_api_full_ids_json(&head, equal, "userIDs", ids, n);
     return TN_OK;
 }
 
@@ -295,7 +247,7 @@ static tn_err request_page(tn_api_call *call, bool received, const char *list_ke
     tn_err e;
     if ((e = tn_json_str(CTX, BODY, "userID", true, &user)) ||
         (e = tn_json_pagination(CTX, BODY, true, &page)) ||
-        (e = int32_list(CTX, BODY, "handleResults", &results, &nresults)) ||
+        (e = tn_json_int32_list(CTX, BODY, "handleResults", &results, &nresults)) ||
         (e = tn_friend_requests(SVC, CTX, user, received, results, nresults, page.offset,
                                 page.limit, &list, &n, &total)))
         return e;

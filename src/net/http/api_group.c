@@ -28,35 +28,9 @@ static tn_err send_message(tn_api_call *call, int *out)
     return TN_OK;
 }
 
-/* an optional list of int32 */
-static tn_err int_list(tn_api_call *call, const char *key, int32_t **out, size_t *n)
-{
-    json_t *v = tn_json_field(BODY, key);
-    *out = NULL;
-    *n = 0;
-    if (!v || json_is_null(v))
-        return TN_OK;
-    if (!json_is_array(v))
-        return tn_ctx_fail(CTX, TN_EARGS, "field %s: cannot decode into []int32", key);
-    *out = tn_arena_calloc(CTX->arena, json_array_size(v) + 1, sizeof **out);
-    for (size_t i = 0; i < json_array_size(v); i++) {
-        json_t *x = json_array_get(v, i);
-        if (!json_is_integer(x) || json_integer_value(x) < INT32_MIN ||
-            json_integer_value(x) > INT32_MAX)
-            return tn_ctx_fail(CTX, TN_EARGS, "field %s[%zu]: cannot decode into int32", key, i);
-        (*out)[(*n)++] = (int32_t)json_integer_value(x);
-    }
-    return TN_OK;
-}
-
 static tn_err group_id_field(tn_api_call *call, const char **group_id)
 {
     return tn_json_str(CTX, BODY, "groupID", true, group_id);
-}
-
-static json_t *ids_or_null(const char *const *ids, size_t n)
-{
-    return n ? tn_json_str_array(ids, n) : json_null();
 }
 
 static json_t *requests_json(const tn_group_request_list *l)
@@ -416,7 +390,7 @@ tn_err tn_api_group_get_group_member_user_id(tn_api_call *call)
     if ((e = group_id_field(call, &group_id)) ||
         (e = tn_group_member_ids(SVC, CTX, group_id, &ids, &n)))
         return e;
-    call->data = json_pack("{s:o}", "userIDs", ids_or_null(ids, n));
+    call->data = json_pack("{s:o}", "userIDs", tn_json_ids_or_null(ids, n));
     return TN_OK;
 }
 
@@ -460,7 +434,7 @@ static tn_err request_filter(tn_api_call *call, tn_group_request_filter *f)
     memset(f, 0, sizeof *f);
     if ((e = tn_json_pagination(CTX, BODY, true, &page)) ||
         (e = tn_json_str_list(CTX, BODY, "groupIDs", false, false, &ids, &f->group_count)) ||
-        (e = int_list(call, "handleResults", &results, &f->result_count)))
+        (e = tn_json_int32_list(CTX, BODY, "handleResults", &results, &f->result_count)))
         return e;
     f->group_ids = ids;
     f->results = results;
@@ -558,22 +532,19 @@ tn_err tn_api_group_get_incremental_join_groups(tn_api_call *call)
         (e = version_fields(call, BODY, &version_id, &version)) ||
         (e = tn_group_incremental_joined(SVC, CTX, user_id, version_id, version, &s)))
         return e;
-    call->data = json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:i}", "version", (json_int_t)s.head.version,
-                           "versionID", tn_json_string(s.head.version_id), "full", s.delta.full,
-                           "delete", ids_or_null(s.delta.delete_ids, s.delta.delete_count),
-                           "insert", tn_json_group_infos(s.insert, s.insert_count), "update",
-                           tn_json_group_infos(s.update, s.update_count), "sortVersion", 0);
+    call->data = tn_api_sync_json(&s.head, &s.delta, tn_json_group_infos(s.insert, s.insert_count),
+                                  tn_json_group_infos(s.update, s.update_count));
+    json_object_set_new(call->data, "sortVersion", json_integer(0)); /* never sorted (§15.2) */
     return TN_OK;
 }
 
 static json_t *member_sync_json(const tn_group_member_sync *s)
 {
-    return json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:o,s:I}", "version", (json_int_t)s->head.version,
-                     "versionID", tn_json_string(s->head.version_id), "full", s->delta.full,
-                     "delete", ids_or_null(s->delta.delete_ids, s->delta.delete_count), "insert",
-                     members_json(&s->insert), "update", members_json(&s->update), "group",
-                     s->group ? tn_json_group_info(s->group) : json_null(), "sortVersion",
-                     (json_int_t)s->delta.sort_version);
+    json_t *o =
+        tn_api_sync_json(&s->head, &s->delta, members_json(&s->insert), members_json(&s->update));
+    json_object_set_new(o, "group", s->group ? tn_json_group_info(s->group) : json_null());
+    json_object_set_new(o, "sortVersion", json_integer(s->delta.sort_version));
+    return o;
 }
 
 tn_err tn_api_group_get_incremental_group_members(tn_api_call *call)
@@ -620,15 +591,6 @@ tn_err tn_api_group_get_incremental_group_members_batch(tn_api_call *call)
     return TN_OK;
 }
 
-static tn_err full_ids_answer(tn_api_call *call, const tn_version_head *head, bool equal,
-                              const char *key, const char *const *ids, size_t n)
-{
-    call->data = json_pack("{s:I,s:o,s:b,s:o}", "version", (json_int_t)head->version, "versionID",
-                           tn_json_string(head->version_id), "equal", equal, key,
-                           equal ? json_null() : tn_json_str_array(ids, n));
-    return TN_OK;
-}
-
 tn_err tn_api_group_get_full_group_member_user_ids(tn_api_call *call)
 {
     const char *group_id, **ids;
@@ -641,7 +603,8 @@ tn_err tn_api_group_get_full_group_member_user_ids(tn_api_call *call)
         (e = group_id_field(call, &group_id)) ||
         (e = tn_group_full_member_ids(SVC, CTX, group_id, (uint64_t)hash, &head, &equal, &ids, &n)))
         return e;
-    return full_ids_answer(call, &head, equal, "userIDs", ids, n);
+    call->data = tn_api_full_ids_json(&head, equal, "userIDs", ids, n);
+    return TN_OK;
 }
 
 tn_err tn_api_group_get_full_join_group_ids(tn_api_call *call)
@@ -656,5 +619,6 @@ tn_err tn_api_group_get_full_join_group_ids(tn_api_call *call)
         (e = tn_json_str(CTX, BODY, "userID", true, &user_id)) ||
         (e = tn_group_full_joined_ids(SVC, CTX, user_id, (uint64_t)hash, &head, &equal, &ids, &n)))
         return e;
-    return full_ids_answer(call, &head, equal, "groupIDs", ids, n);
+    call->data = tn_api_full_ids_json(&head, equal, "groupIDs", ids, n);
+    return TN_OK;
 }

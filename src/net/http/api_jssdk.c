@@ -4,6 +4,7 @@
 
 #include "base64.h"
 #include "conversation.h"
+#include "group_json.h"
 #include "handlers.h"
 #include "jssdk.pb-c.h"
 #include "json.h"
@@ -70,24 +71,6 @@ static json_t *friend_only_json(const tn_friend *f)
                      f->operator_user_id, "ex", f->ex, "isPinned", f->is_pinned);
 }
 
-static json_t *group_json(const tn_group *g)
-{
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s}", "groupID", g->group_id,
-                          "groupName", g->group_name, "notification", g->notification,
-                          "introduction", g->introduction, "faceURL", g->face_url, "ownerUserID",
-                          g->owner_user_id, "createTime", (json_int_t)g->create_time, "memberCount",
-                          (json_int_t)g->member_count, "ex", g->ex);
-    json_t *more = json_pack("{s:i,s:s,s:i,s:i,s:i,s:i,s:I,s:s}", "status", g->status,
-                             "creatorUserID", g->creator_user_id, "groupType", g->group_type,
-                             "needVerification", g->need_verification, "lookMemberInfo",
-                             g->look_member_info, "applyMemberFriend", g->apply_member_friend,
-                             "notificationUpdateTime", (json_int_t)g->notification_update_time,
-                             "notificationUserID", g->notification_user_id);
-    json_object_update(o, more);
-    json_decref(more);
-    return o;
-}
-
 static json_t *answer_json(const tn_conversation_summary *list, size_t n, int64_t unread)
 {
     json_t *a = json_array();
@@ -99,7 +82,7 @@ static json_t *answer_json(const tn_conversation_summary *list, size_t n, int64_
                          s->last_msg ? msg_json(s->last_msg) : json_null(), "user",
                          s->peer ? tn_json_user(s->peer) : json_null(), "friend",
                          s->friend_of ? friend_only_json(s->friend_of) : json_null(), "group",
-                         s->group ? group_json(s->group) : json_null(), "maxSeq",
+                         s->group ? tn_json_group_info(s->group) : json_null(), "maxSeq",
                          (json_int_t)s->max_seq, "readSeq", (json_int_t)s->read_seq));
     }
     return json_pack("{s:I,s:o}", "unreadCount", (json_int_t)unread, "conversations",

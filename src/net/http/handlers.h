@@ -2,6 +2,7 @@
  * encodes the answer. Listed here so routes.c can build its table. */
 #pragma once
 #include "routes.h"
+#include "version.h"
 
 #define TN_AUTH_HANDLERS(X)                                                                        \
     X(auth_get_admin_token)                                                                        \
@@ -133,6 +134,13 @@ TN_MSG_HANDLERS(TN_DECLARE_HANDLER)
 TN_FRIEND_HANDLERS(TN_DECLARE_HANDLER)
 TN_GROUP_HANDLERS(TN_DECLARE_HANDLER)
 #undef TN_DECLARE_HANDLER
+
+/* api_sync.c: {version, versionID, full, delete, insert, update} of an incremental sync
+ * (insert and update are stolen), and {version, versionID, equal, <key>} of a full ID list */
+json_t *tn_api_sync_json(const tn_version_head *head, const tn_version_delta *d, json_t *insert,
+                         json_t *update);
+json_t *tn_api_full_ids_json(const tn_version_head *head, bool equal, const char *key,
+                             const char *const *ids, size_t n);
 
 /* OpenIM's Conversation record as JSON (api_conversation.c; also used by api_jssdk.c) */
 json_t *tn_api_conversation_json(const tn_conversation *c);

@@ -90,6 +90,24 @@ const char *tn_sqlite_col_text(sqlite3_stmt *st, int i, tn_arena *a)
     return tn_arena_strndup(a, t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
 }
 
+void *tn_sqlite_rows(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, void *list, size_t elem,
+                     size_t *count, size_t *cap, tn_sqlite_row_fn read, const char *what, tn_err *e)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        list = tn_arena_grow(a, list, cap, *count, elem);
+        read(st, a, (char *)list + elem * (*count)++);
+    }
+    tn_sqlite_done(st);
+    *e = rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, what);
+    return list;
+}
+
+void tn_sqlite_read_id(sqlite3_stmt *st, tn_arena *a, void *elem)
+{
+    *(const char **)elem = tn_sqlite_col_text(st, 0, a);
+}
+
 tn_err tn_sqlite_exec(tn_sqlite_conn *c, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);

@@ -114,23 +114,56 @@ static tn_err count_rows(tn_sqlite_conn *c, sqlite3_stmt *st, int64_t *out, cons
 static tn_err collect_ids(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, const char ***out,
                           size_t *count, const char *what)
 {
-    const char **list = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        list = tn_arena_grow(a, list, &cap, n, sizeof *list);
-        list[n++] = tn_sqlite_col_text(st, 0, a);
-    }
-    tn_sqlite_done(st);
-    *out = list;
-    *count = n;
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, what);
+    size_t cap = 0;
+    tn_err e;
+    *count = 0;
+    *out = tn_sqlite_rows(c, st, a, NULL, sizeof **out, count, &cap, tn_sqlite_read_id, what, &e);
+    return e;
 }
 
 /* ---- friends ---- */
 
-static void read_friend(sqlite3_stmt *st, tn_arena *a, tn_friend *f)
+/* The owner's rows: all of them through `all` when n == 0, else those of ids through `one`
+ * (in the order of ids). */
+static void *owner_rows(tn_sqlite_conn *c, sqlite3_stmt *all, sqlite3_stmt *one, const char *app,
+                        const char *owner, const char *const *ids, size_t n, tn_arena *a,
+                        size_t elem, tn_sqlite_row_fn read, size_t *count, tn_err *e)
 {
+    void *list = NULL;
+    size_t cap = 0;
+    *count = 0;
+    *e = TN_OK;
+    if (n == 0) {
+        bind_key(all, app, owner, NULL);
+        return tn_sqlite_rows(c, all, a, NULL, elem, count, &cap, read, sqlite3_sql(all), e);
+    }
+    for (size_t i = 0; i < n && *e == TN_OK; i++) {
+        bind_key(one, app, owner, ids[i]);
+        list = tn_sqlite_rows(c, one, a, list, elem, count, &cap, read, sqlite3_sql(one), e);
+    }
+    return list;
+}
+
+/* One page (limit rows from offset) of the owner's rows, and how many there are in all. */
+static void *owner_page(tn_sqlite_conn *c, sqlite3_stmt *cnt, sqlite3_stmt *page, const char *app,
+                        const char *owner, int64_t offset, int64_t limit, tn_arena *a, size_t elem,
+                        tn_sqlite_row_fn read, size_t *count, int64_t *total, tn_err *e)
+{
+    size_t cap = 0;
+    *count = 0;
+    bind_key(cnt, app, owner, NULL);
+    *e = count_rows(c, cnt, total, sqlite3_sql(cnt));
+    if (*e || limit <= 0 || offset < 0 || offset >= *total)
+        return NULL;
+    bind_key(page, app, owner, NULL);
+    sqlite3_bind_int64(page, 3, limit);
+    sqlite3_bind_int64(page, 4, offset);
+    return tn_sqlite_rows(c, page, a, NULL, elem, count, &cap, read, sqlite3_sql(page), e);
+}
+
+static void read_friend(sqlite3_stmt *st, tn_arena *a, void *row)
+{
+    tn_friend *f = row;
     f->owner_user_id = tn_sqlite_col_text(st, 0, a);
     f->friend_user_id = tn_sqlite_col_text(st, 1, a);
     f->remark = tn_sqlite_col_text(st, 2, a);
@@ -141,39 +174,15 @@ static void read_friend(sqlite3_stmt *st, tn_arena *a, tn_friend *f)
     f->is_pinned = sqlite3_column_int(st, 7) != 0;
 }
 
-/* Appends the rows of st (bound, not stepped) to a growing array in a. */
-static tn_err collect_friends(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, tn_friend **out,
-                              size_t *count, size_t *cap)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = tn_arena_grow(a, *out, cap, *count, sizeof **out);
-        read_friend(st, a, &(*out)[(*count)++]);
-    }
-    tn_sqlite_done(st);
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "friends");
-}
-
 static tn_err friends_get(tn_store *s, const char *app, const char *owner, const char *const *ids,
                           size_t n, tn_arena *a, tn_friend **out, size_t *count)
 {
     TN_SQLITE_CONN(s, c);
-    *out = NULL;
-    *count = 0;
-    size_t cap = 0;
-    if (n == 0) {
-        PREPARE(c, st, STMT_FRIEND_ALL);
-        bind_key(st, app, owner, NULL);
-        return collect_friends(c, st, a, out, count, &cap);
-    }
-    PREPARE(c, st, STMT_FRIEND_GET);
-    for (size_t i = 0; i < n; i++) {
-        bind_key(st, app, owner, ids[i]);
-        tn_err e = collect_friends(c, st, a, out, count, &cap);
-        if (e)
-            return e;
-    }
-    return TN_OK;
+    PREPARE(c, all, STMT_FRIEND_ALL);
+    PREPARE(c, one, STMT_FRIEND_GET);
+    tn_err e;
+    *out = owner_rows(c, all, one, app, owner, ids, n, a, sizeof **out, read_friend, count, &e);
+    return e;
 }
 
 static tn_err friends_page(tn_store *s, const char *app, const char *owner, int64_t offset,
@@ -182,18 +191,11 @@ static tn_err friends_page(tn_store *s, const char *app, const char *owner, int6
 {
     TN_SQLITE_CONN(s, c);
     PREPARE(c, cnt, STMT_FRIEND_COUNT);
-    PREPARE(c, st, STMT_FRIEND_PAGE);
-    *out = NULL;
-    *count = 0;
-    bind_key(cnt, app, owner, NULL);
-    tn_err e = count_rows(c, cnt, total, "friends count");
-    if (e || limit <= 0 || offset < 0 || offset >= *total)
-        return e;
-    size_t cap = 0;
-    bind_key(st, app, owner, NULL);
-    sqlite3_bind_int64(st, 3, limit);
-    sqlite3_bind_int64(st, 4, offset);
-    return collect_friends(c, st, a, out, count, &cap);
+    PREPARE(c, page, STMT_FRIEND_PAGE);
+    tn_err e;
+    *out = owner_page(c, cnt, page, app, owner, offset, limit, a, sizeof **out, read_friend, count,
+                      total, &e);
+    return e;
 }
 
 static tn_err friend_ids(tn_store *s, const char *app, const char *owner, tn_arena *a,
@@ -350,8 +352,9 @@ static tn_err friend_owners_touch(tn_store *s, const char *app, const char *user
 
 /* ---- friend requests ---- */
 
-static void read_request(sqlite3_stmt *st, tn_arena *a, tn_friend_request *r)
+static void read_request(sqlite3_stmt *st, tn_arena *a, void *row)
 {
+    tn_friend_request *r = row;
     r->from_user_id = tn_sqlite_col_text(st, 0, a);
     r->to_user_id = tn_sqlite_col_text(st, 1, a);
     r->handle_result = sqlite3_column_int(st, 2);
@@ -366,17 +369,12 @@ static void read_request(sqlite3_stmt *st, tn_arena *a, tn_friend_request *r)
 static tn_err collect_requests(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a,
                                tn_friend_request **out, size_t *count)
 {
-    tn_friend_request *list = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        list = tn_arena_grow(a, list, &cap, n, sizeof *list);
-        read_request(st, a, &list[n++]);
-    }
-    tn_sqlite_done(st);
-    *out = list;
-    *count = n;
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "friend requests");
+    size_t cap = 0;
+    tn_err e;
+    *count = 0;
+    *out = tn_sqlite_rows(c, st, a, NULL, sizeof **out, count, &cap, read_request,
+                          "friend requests", &e);
+    return e;
 }
 
 static tn_err request_get(tn_store *s, const char *app, const char *from, const char *to,
@@ -520,26 +518,15 @@ static tn_err request_answer(tn_store *s, const char *app, const tn_friend_reque
 
 /* ---- blacklists ---- */
 
-static void read_black(sqlite3_stmt *st, tn_arena *a, tn_black *b)
+static void read_black(sqlite3_stmt *st, tn_arena *a, void *row)
 {
+    tn_black *b = row;
     b->owner_user_id = tn_sqlite_col_text(st, 0, a);
     b->block_user_id = tn_sqlite_col_text(st, 1, a);
     b->create_time = sqlite3_column_int64(st, 2);
     b->add_source = sqlite3_column_int(st, 3);
     b->operator_user_id = tn_sqlite_col_text(st, 4, a);
     b->ex = tn_sqlite_col_text(st, 5, a);
-}
-
-static tn_err collect_blacks(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, tn_black **out,
-                             size_t *count, size_t *cap)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = tn_arena_grow(a, *out, cap, *count, sizeof **out);
-        read_black(st, a, &(*out)[(*count)++]);
-    }
-    tn_sqlite_done(st);
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "blacks");
 }
 
 static tn_err is_blocked(tn_store *s, const char *app, const char *owner, const char *user,
@@ -558,22 +545,11 @@ static tn_err blacks_get(tn_store *s, const char *app, const char *owner, const 
                          size_t n, tn_arena *a, tn_black **out, size_t *count)
 {
     TN_SQLITE_CONN(s, c);
-    *out = NULL;
-    *count = 0;
-    size_t cap = 0;
-    if (n == 0) {
-        PREPARE(c, st, STMT_BLACK_ALL);
-        bind_key(st, app, owner, NULL);
-        return collect_blacks(c, st, a, out, count, &cap);
-    }
-    PREPARE(c, st, STMT_BLACK_GET);
-    for (size_t i = 0; i < n; i++) {
-        bind_key(st, app, owner, ids[i]);
-        tn_err e = collect_blacks(c, st, a, out, count, &cap);
-        if (e)
-            return e;
-    }
-    return TN_OK;
+    PREPARE(c, all, STMT_BLACK_ALL);
+    PREPARE(c, one, STMT_BLACK_GET);
+    tn_err e;
+    *out = owner_rows(c, all, one, app, owner, ids, n, a, sizeof **out, read_black, count, &e);
+    return e;
 }
 
 static tn_err blacks_page(tn_store *s, const char *app, const char *owner, int64_t offset,
@@ -581,18 +557,11 @@ static tn_err blacks_page(tn_store *s, const char *app, const char *owner, int64
 {
     TN_SQLITE_CONN(s, c);
     PREPARE(c, cnt, STMT_BLACK_COUNT);
-    PREPARE(c, st, STMT_BLACK_PAGE);
-    *out = NULL;
-    *count = 0;
-    bind_key(cnt, app, owner, NULL);
-    tn_err e = count_rows(c, cnt, total, "blacks count");
-    if (e || limit <= 0 || offset < 0 || offset >= *total)
-        return e;
-    size_t cap = 0;
-    bind_key(st, app, owner, NULL);
-    sqlite3_bind_int64(st, 3, limit);
-    sqlite3_bind_int64(st, 4, offset);
-    return collect_blacks(c, st, a, out, count, &cap);
+    PREPARE(c, page, STMT_BLACK_PAGE);
+    tn_err e;
+    *out = owner_page(c, cnt, page, app, owner, offset, limit, a, sizeof **out, read_black, count,
+                      total, &e);
+    return e;
 }
 
 static tn_err black_add(tn_store *s, const char *app, const tn_black *b)

@@ -129,8 +129,9 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
-static void read_group(sqlite3_stmt *st, tn_arena *a, tn_group *g)
+static void read_group(sqlite3_stmt *st, tn_arena *a, void *row)
 {
+    tn_group *g = row;
     g->group_id = tn_sqlite_col_text(st, 0, a);
     g->group_name = tn_sqlite_col_text(st, 1, a);
     g->notification = tn_sqlite_col_text(st, 2, a);
@@ -150,8 +151,9 @@ static void read_group(sqlite3_stmt *st, tn_arena *a, tn_group *g)
     g->notification_user_id = tn_sqlite_col_text(st, 16, a);
 }
 
-static void read_member(sqlite3_stmt *st, tn_arena *a, tn_group_member *m)
+static void read_member(sqlite3_stmt *st, tn_arena *a, void *row)
 {
+    tn_group_member *m = row;
     m->group_id = tn_sqlite_col_text(st, 0, a);
     m->user_id = tn_sqlite_col_text(st, 1, a);
     m->role_level = sqlite3_column_int(st, 2);
@@ -345,47 +347,37 @@ static tn_err groups_get(tn_store *s, const char *app, const char *const *ids, s
     return TN_OK;
 }
 
-/* every row of a prepared member query */
-static tn_err member_rows(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, tn_group_member **out,
-                          size_t *count)
+/* Every row of a member query keyed by (app, key): a group's members or a user's memberships. */
+static tn_err member_rows(tn_store *s, int stmt, const char *app, const char *key, tn_arena *a,
+                          tn_group_member **out, size_t *count)
 {
-    *out = NULL;
-    *count = 0;
+    TN_SQLITE_CONN(s, c);
+    PREPARE(c, st, stmt);
+    bind2(st, app, key);
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = tn_arena_grow(a, *out, &cap, *count, sizeof **out);
-        read_member(st, a, &(*out)[(*count)++]);
-    }
-    tn_sqlite_done(st);
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "group members");
+    tn_err e;
+    *count = 0;
+    *out =
+        tn_sqlite_rows(c, st, a, NULL, sizeof **out, count, &cap, read_member, "group members", &e);
+    return e;
 }
 
 static tn_err members_all(tn_store *s, const char *app, const char *group_id, tn_arena *a,
                           tn_group_member **out, size_t *count)
 {
-    TN_SQLITE_CONN(s, c);
-    PREPARE(c, st, STMT_MEMBERS_ALL);
-    bind2(st, app, group_id);
-    return member_rows(c, st, a, out, count);
+    return member_rows(s, STMT_MEMBERS_ALL, app, group_id, a, out, count);
 }
 
 static tn_err members_ordered(tn_store *s, const char *app, const char *group_id, tn_arena *a,
                               tn_group_member **out, size_t *count)
 {
-    TN_SQLITE_CONN(s, c);
-    PREPARE(c, st, STMT_MEMBERS_ORDERED);
-    bind2(st, app, group_id);
-    return member_rows(c, st, a, out, count);
+    return member_rows(s, STMT_MEMBERS_ORDERED, app, group_id, a, out, count);
 }
 
 static tn_err memberships(tn_store *s, const char *app, const char *user_id, tn_arena *a,
                           tn_group_member **out, size_t *count)
 {
-    TN_SQLITE_CONN(s, c);
-    PREPARE(c, st, STMT_MEMBERSHIPS);
-    bind2(st, app, user_id);
-    return member_rows(c, st, a, out, count);
+    return member_rows(s, STMT_MEMBERSHIPS, app, user_id, a, out, count);
 }
 
 static bool seen_before(const char *const *ids, size_t i)
@@ -439,12 +431,10 @@ static tn_err groups_search(tn_store *s, const char *app, const char *name, int6
     sqlite3_bind_int64(st, 3, offset);
     sqlite3_bind_int64(st, 4, limit);
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = tn_arena_grow(a, *out, &cap, *count, sizeof **out);
-        read_group(st, a, &(*out)[(*count)++]);
-    }
-    tn_sqlite_done(st);
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "groups search");
+    tn_err e;
+    *out =
+        tn_sqlite_rows(c, st, a, NULL, sizeof **out, count, &cap, read_group, "groups search", &e);
+    return e;
 }
 
 /* ---- writes ---- */
@@ -574,17 +564,12 @@ static tn_err member_ids(tn_sqlite_conn *c, tn_arena *a, const char *app, const 
 {
     PREPARE(c, st, STMT_MEMBER_IDS);
     bind2(st, app, group_id);
-    const char **ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        ids = tn_arena_grow(a, ids, &cap, n, sizeof *ids);
-        ids[n++] = tn_sqlite_col_text(st, 0, a);
-    }
-    tn_sqlite_done(st);
-    *out = ids;
-    *count = n;
-    return rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "group member ids");
+    size_t cap = 0;
+    tn_err e;
+    *count = 0;
+    *out = tn_sqlite_rows(c, st, a, NULL, sizeof **out, count, &cap, tn_sqlite_read_id,
+                          "group member ids", &e);
+    return e;
 }
 
 static tn_err group_dismiss(tn_store *s, const char *app, const char *group_id, bool delete_members,

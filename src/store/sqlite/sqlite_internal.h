@@ -40,6 +40,16 @@ void tn_sqlite_done(sqlite3_stmt *st);
 void tn_sqlite_bind_text(sqlite3_stmt *st, int i, const char *v); /* NULL binds NULL */
 const char *tn_sqlite_col_text(sqlite3_stmt *st, int i, tn_arena *a);
 tn_err tn_sqlite_exec(tn_sqlite_conn *c, sqlite3_stmt *st); /* step once, reset */
+/* Reads the current row of st into one list element. */
+typedef void (*tn_sqlite_row_fn)(sqlite3_stmt *st, tn_arena *a, void *elem);
+/* Steps st (bound) to its end and resets it, appending each row to list, a list of elem-byte
+ * elements growing in a (*count and *cap start at 0 and carry over between calls); returns the
+ * list, which moves as it grows. *e: TN_OK, or the failure (logged as what). */
+void *tn_sqlite_rows(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, void *list, size_t elem,
+                     size_t *count, size_t *cap, tn_sqlite_row_fn read, const char *what,
+                     tn_err *e);
+/* A tn_sqlite_row_fn for lists of strings: the first column. */
+void tn_sqlite_read_id(sqlite3_stmt *st, tn_arena *a, void *elem);
 tn_err tn_sqlite_begin(tn_sqlite_conn *c);
 tn_err tn_sqlite_end(tn_sqlite_conn *c, tn_err e); /* commit if e == TN_OK, else roll back */
 void tn_sqlite_close_conns(tn_sqlite_store *s);
