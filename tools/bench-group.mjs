@@ -3,6 +3,8 @@
 // flight; prints deliveries/s over all members, send→receive latency percentiles, lost and
 // duplicated deliveries, and ternd's RSS. With BENCH_GROUPS=K (env) it instead creates K groups of N
 // members drawn from 10·N users, sends one message to each and prints RSS (memory per group).
+// With BENCH_OFFLINE=1 it connects nobody: it builds the group, then times M sends to it over
+// REST (/msg/send_msg, fsync included) with every member offline.
 // Usage: node --experimental-websocket tools/bench-group.mjs [members=2000] [messages=200] [window=4]
 // Needs a release build (`make`). A quick measurement; the full load generator is tern-bench.
 import { spawn } from 'node:child_process';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 
 const N = Number(process.argv[2] ?? 2000), M = Number(process.argv[3] ?? 200), W = Number(process.argv[4] ?? 4);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 0);
+const OFFLINE = process.env.BENCH_OFFLINE === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tern-group-'));
 const ternd = spawn(new URL('../build/ternd', import.meta.url).pathname,
     ['--data-dir', dir, '--api-port', '0', '--ws-port', '0', '--listen-ip', '127.0.0.1'],
@@ -75,6 +78,15 @@ try {
         const rss = rssKiB();
         console.log(`${GROUPS} groups × ${N} members (${nusers} users): create avg ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(1)} ms`);
         console.log(`RSS ${rss0} KiB after registering users -> ${rss} KiB with the groups cached (+${rss - rss0} KiB)`);
+    } else if (OFFLINE) {
+        const { groupID, ms } = await create(users);
+        console.log(`group of ${N} members created (create_group + invites of 1000): ${ms.toFixed(1)} ms; RSS ${rssKiB()} KiB`);
+        for (let i = 0; i < M; i++) {
+            const t = process.hrtime.bigint();
+            await post('/msg/send_msg', { sendID: users[1], groupID, sessionType: 3, contentType: 101, content: { content: `m${i}` } }, admin);
+            console.log(`send ${i + 1} with all ${N} members offline: ${(Number(process.hrtime.bigint() - t) / 1e6).toFixed(1)} ms`);
+        }
+        console.log(`RSS ${rssKiB()} KiB`);
     } else {
         const { groupID, ms } = await create(users);
         console.log(`group of ${N} members created (create_group + invites of 1000): ${ms.toFixed(1)} ms`);
