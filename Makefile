@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 DATA_DIR ?= ./var
 ARGS ?=
 
-.PHONY: all deps test-deps run test format docs clean
+.PHONY: all deps test-deps run test bench-compare format docs clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -30,6 +30,13 @@ test: test-deps all
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# tern and ejabberd side by side (docs/benchmarks.md): QUICK=1 for a short run, JSON=1 for a JSON
+# object as the last line of stdout.
+QUICK ?= 0
+JSON ?= 0
+bench-compare: all
+	@QUICK=$(QUICK) JSON=$(JSON) BUILD=$(BUILD) tools/bench-compare.sh
 
 docs: all
 	$(BUILD)/tern-gen-docs api > docs/api.md

@@ -385,3 +385,124 @@ void tn_ws_encode_response(tn_ws_codec codec, const tn_ws_response *r, tn_buf *o
     else
         encode_json(r, out);
 }
+
+/* ---- the client's side ---- */
+
+void tn_ws_encode_request(tn_ws_codec codec, const tn_ws_request *r, const char *token, tn_buf *out)
+{
+    const char *strs[F_COUNT] = {
+        [F_TOKEN] = token ? token : "",
+        [F_SEND_ID] = r->send_id ? r->send_id : "",
+        [F_OPERATION_ID] = r->operation_id ? r->operation_id : "",
+        [F_MSG_INCR] = r->msg_incr ? r->msg_incr : "",
+    };
+    if (codec == TN_WS_GOB) {
+        tn_gob_field f[F_COUNT];
+        for (int i = 0; i < F_COUNT; i++) {
+            f[i] = (tn_gob_field){.name = req_fields[i].gob, .kind = req_fields[i].kind};
+            if (strs[i]) {
+                f[i].p = (const uint8_t *)strs[i];
+                f[i].len = strlen(strs[i]);
+            }
+        }
+        f[F_REQ_ID].i = r->req_identifier;
+        f[F_DATA].p = r->data;
+        f[F_DATA].len = r->data ? r->data_len : 0;
+        tn_gob_encode_struct(out, "Req", 65, f, F_COUNT);
+        return;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%" PRId32, r->req_identifier);
+    put_text(out, "{\"reqIdentifier\":");
+    put_text(out, num);
+    for (int i = F_TOKEN; i < F_DATA; i++) {
+        put_text(out, ",\"");
+        put_text(out, req_fields[i].json);
+        put_text(out, "\":");
+        put_json_string(out, strs[i]);
+    }
+    put_text(out, ",\"data\":\"");
+    size_t n = tn_b64_encoded_len(r->data_len, false);
+    tn_buf_reserve(out, n + 3);
+    if (r->data)
+        out->len += tn_b64_encode(r->data, r->data_len, (char *)out->data + out->len, false);
+    put_text(out, "\"}");
+}
+
+static bool resp_string(tn_arena *a, const void *p, size_t n, const char **out)
+{
+    *out = (const char *)copy_bytes(a, p, n);
+    return true;
+}
+
+static bool decode_response_gob(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_response *out,
+                                char *why, size_t whylen)
+{
+    tn_gob_struct s;
+    if (!tn_gob_decode_struct(buf, len, &s, why, whylen))
+        return false;
+    for (size_t i = 0; i < s.nfields; i++) {
+        const tn_gob_field *f = &s.fields[i];
+        if (!f->set)
+            continue;
+#define NAMED(n) (f->name_len == sizeof(n) - 1 && memcmp(f->name, n, sizeof(n) - 1) == 0)
+        if (NAMED("ReqIdentifier") && f->kind == TN_GOB_INT)
+            out->req_identifier = (int32_t)f->i;
+        else if (NAMED("ErrCode") && f->kind == TN_GOB_INT)
+            out->err_code = (int32_t)f->i;
+        else if (NAMED("MsgIncr") && f->kind == TN_GOB_STRING)
+            resp_string(a, f->p, f->len, &out->msg_incr);
+        else if (NAMED("OperationID") && f->kind == TN_GOB_STRING)
+            resp_string(a, f->p, f->len, &out->operation_id);
+        else if (NAMED("ErrMsg") && f->kind == TN_GOB_STRING)
+            resp_string(a, f->p, f->len, &out->err_msg);
+        else if (NAMED("Data") && f->kind == TN_GOB_BYTES) {
+            out->data = copy_bytes(a, f->p, f->len);
+            out->data_len = f->len;
+        }
+#undef NAMED
+    }
+    return true;
+}
+
+static bool decode_response_json(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_response *out,
+                                 char *why, size_t whylen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)buf, len, 0, &jerr);
+    if (!root || !json_is_object(root)) {
+        json_decref(root);
+        return fail(why, whylen, "json: response is not an object");
+    }
+    out->req_identifier = (int32_t)json_integer_value(json_object_get(root, "reqIdentifier"));
+    out->err_code = (int32_t)json_integer_value(json_object_get(root, "errCode"));
+    const char *s;
+    if ((s = json_string_value(json_object_get(root, "msgIncr"))))
+        resp_string(a, s, strlen(s), &out->msg_incr);
+    if ((s = json_string_value(json_object_get(root, "operationID"))))
+        resp_string(a, s, strlen(s), &out->operation_id);
+    if ((s = json_string_value(json_object_get(root, "errMsg"))))
+        resp_string(a, s, strlen(s), &out->err_msg);
+    json_t *d = json_object_get(root, "data");
+    bool ok = true;
+    if (json_is_string(d)) {
+        tn_ws_request tmp = {0};
+        ok = decode_base64(a, json_string_value(d), json_string_length(d), &tmp) ||
+             fail(why, whylen, "json: data is not base64");
+        out->data = tmp.data;
+        out->data_len = tmp.data_len;
+    }
+    json_decref(root);
+    return ok;
+}
+
+bool tn_ws_decode_response(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_arena *a,
+                           tn_ws_response *out, char *why, size_t whylen)
+{
+    memset(out, 0, sizeof *out);
+    out->msg_incr = out->operation_id = out->err_msg = "";
+    if (!buf || len == 0)
+        return fail(why, whylen, "empty response");
+    return codec == TN_WS_GOB ? decode_response_gob(buf, len, a, out, why, whylen)
+                              : decode_response_json(buf, len, a, out, why, whylen);
+}

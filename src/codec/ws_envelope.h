@@ -1,5 +1,5 @@
 /* The gateway's request/response envelope (Req / Resp) in its two encodings: gob for the Go SDK,
- * JSON for the JS SDK. Frames arrive here already gunzipped; responses leave uncompressed. */
+ * JSON for the JS SDK; the server's side (decode Req, encode Resp) and a client's (the reverse). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,3 +37,10 @@ bool tn_ws_decode_request(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_
                           tn_ws_request *out, char *why, size_t whylen);
 /* Appends the encoded response to out (not gzipped). */
 void tn_ws_encode_response(tn_ws_codec codec, const tn_ws_response *r, tn_buf *out);
+
+/* A client's side (tern-bench, a C client). token may be NULL; nothing is gzipped. */
+void tn_ws_encode_request(tn_ws_codec codec, const tn_ws_request *r, const char *token,
+                          tn_buf *out);
+/* Strings and data are copied into the arena, NUL-terminated; data is NULL when absent. */
+bool tn_ws_decode_response(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_arena *a,
+                           tn_ws_response *out, char *why, size_t whylen);

@@ -470,6 +470,76 @@ static void test_json_round_trip(void **state)
     }
 }
 
+/* ---- the client's side: what a client encodes, the server decodes, and back ---- */
+
+static void test_client_request_round_trip(void **state)
+{
+    tn_arena *a = *state;
+    const uint8_t body[] = {0x0a, 0x02, 'u', '1', 0x00, 0xff};
+    for (int codec = TN_WS_GOB; codec <= TN_WS_JSON; codec++) {
+        tn_ws_request r = {.req_identifier = 1003,
+                           .send_id = "u\"1<",
+                           .operation_id = "op",
+                           .msg_incr = "7",
+                           .data = body,
+                           .data_len = sizeof body};
+        tn_buf b = {0};
+        tn_ws_encode_request((tn_ws_codec)codec, &r, "tok", &b);
+        tn_ws_request q;
+        assert_true(dec((tn_ws_codec)codec, b.data, b.len, a, &q));
+        assert_int_equal(q.req_identifier, 1003);
+        assert_string_equal(q.send_id, "u\"1<");
+        assert_string_equal(q.operation_id, "op");
+        assert_string_equal(q.msg_incr, "7");
+        assert_data(&q, body, sizeof body);
+        tn_buf_free(&b);
+        /* no data and no token */
+        r.data = NULL;
+        r.data_len = 0;
+        tn_ws_encode_request((tn_ws_codec)codec, &r, NULL, &b);
+        assert_true(dec((tn_ws_codec)codec, b.data, b.len, a, &q));
+        assert_null(q.data);
+        tn_buf_free(&b);
+    }
+}
+
+static void test_client_response_round_trip(void **state)
+{
+    tn_arena *a = *state;
+    const uint8_t body[] = {1, 2, 3, 0, 250};
+    for (int codec = TN_WS_GOB; codec <= TN_WS_JSON; codec++) {
+        tn_ws_response r = {.req_identifier = 2001,
+                            .msg_incr = "9",
+                            .operation_id = "o",
+                            .err_code = 1302,
+                            .err_msg = "blocked",
+                            .data = body,
+                            .data_len = sizeof body};
+        tn_buf b = {0};
+        tn_ws_encode_response((tn_ws_codec)codec, &r, &b);
+        tn_ws_response got;
+        char why[128];
+        assert_true(
+            tn_ws_decode_response((tn_ws_codec)codec, b.data, b.len, a, &got, why, sizeof why));
+        assert_int_equal(got.req_identifier, 2001);
+        assert_int_equal(got.err_code, 1302);
+        assert_string_equal(got.err_msg, "blocked");
+        assert_string_equal(got.msg_incr, "9");
+        assert_string_equal(got.operation_id, "o");
+        assert_int_equal(got.data_len, sizeof body);
+        assert_memory_equal(got.data, body, sizeof body);
+        tn_buf_free(&b);
+        r.data = NULL; /* JSON "data":null, gob field left out */
+        tn_ws_encode_response((tn_ws_codec)codec, &r, &b);
+        assert_true(
+            tn_ws_decode_response((tn_ws_codec)codec, b.data, b.len, a, &got, why, sizeof why));
+        assert_null(got.data);
+        tn_buf_free(&b);
+        assert_false(
+            tn_ws_decode_response((tn_ws_codec)codec, BYTES("\x01{"), a, &got, why, sizeof why));
+    }
+}
+
 /* ---- gzip ---- */
 
 static void test_gzip_round_trip(void **state)
@@ -641,6 +711,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_request_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_request_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_response_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_foreign_member, setup, teardown),

@@ -1089,7 +1089,8 @@ static void frames_feed(gw_conn *c, uint8_t *data, size_t len)
         }
         tn_ws_frame f;
         size_t used = 0;
-        tn_ws_parse r = tn_ws_frame_parse(data + pos, len - pos, c->gw->opt.max_frame, &f, &used);
+        tn_ws_parse r =
+            tn_ws_frame_parse(data + pos, len - pos, c->gw->opt.max_frame, true, &f, &used);
         if (r == TN_WS_PARSE_MORE) {
             tn_buf_append(&c->in, data + pos, len - pos);
             return;

@@ -1,5 +1,5 @@
-/* Client frames are parsed straight out of the read buffer and unmasked there; a frame that is
- * not complete yet is left for the caller to keep. Limits are checked before any payload copy. */
+/* Frames are parsed straight out of the read buffer and unmasked there; a frame that is not
+ * complete yet is left for the caller to keep. Limits are checked before any payload copy. */
 #include "ws_frame.h"
 
 #include <openssl/evp.h>
@@ -13,16 +13,17 @@ static bool opcode_known(uint8_t op)
            op == TN_WS_OP_CLOSE || op == TN_WS_OP_PING || op == TN_WS_OP_PONG;
 }
 
-tn_ws_parse tn_ws_frame_parse(uint8_t *buf, size_t len, size_t max_len, tn_ws_frame *f,
-                              size_t *used)
+tn_ws_parse tn_ws_frame_parse(uint8_t *buf, size_t len, size_t max_len, bool from_client,
+                              tn_ws_frame *f, size_t *used)
 {
     if (len < 2)
         return TN_WS_PARSE_MORE;
     uint8_t b0 = buf[0], b1 = buf[1];
     f->fin = b0 & 0x80;
     f->opcode = b0 & 0x0f;
-    if ((b0 & 0x70) || !opcode_known(f->opcode) || !(b1 & 0x80))
-        return TN_WS_PARSE_PROTOCOL; /* no extensions negotiated; clients must mask */
+    bool masked = b1 & 0x80;
+    if ((b0 & 0x70) || !opcode_known(f->opcode) || masked != from_client)
+        return TN_WS_PARSE_PROTOCOL; /* no extensions negotiated; clients mask, servers do not */
     bool control = f->opcode & 0x08;
     uint64_t plen = b1 & 0x7f;
     size_t pos = 2;
@@ -45,16 +46,30 @@ tn_ws_parse tn_ws_frame_parse(uint8_t *buf, size_t len, size_t max_len, tn_ws_fr
     }
     if (plen > max_len)
         return TN_WS_PARSE_TOO_BIG;
-    if (len < pos + 4 || len - pos - 4 < plen)
+    size_t mask_len = masked ? 4 : 0;
+    if (len < pos + mask_len || len - pos - mask_len < plen)
         return TN_WS_PARSE_MORE;
-    const uint8_t *mask = buf + pos;
-    uint8_t *payload = buf + pos + 4;
-    for (uint64_t i = 0; i < plen; i++)
-        payload[i] ^= mask[i & 3];
+    uint8_t *payload = buf + pos + mask_len;
+    if (masked)
+        tn_ws_mask(payload, (size_t)plen, buf + pos);
     f->payload = payload;
     f->len = (size_t)plen;
-    *used = pos + 4 + (size_t)plen;
+    *used = pos + mask_len + (size_t)plen;
     return TN_WS_PARSE_FRAME;
+}
+
+void tn_ws_mask(uint8_t *payload, size_t len, const uint8_t mask[4])
+{
+    for (size_t i = 0; i < len; i++)
+        payload[i] ^= mask[i & 3];
+}
+
+size_t tn_ws_frame_header_masked(uint8_t out[14], uint8_t opcode, size_t len, const uint8_t mask[4])
+{
+    size_t n = tn_ws_frame_header(out, opcode, len);
+    out[1] |= 0x80;
+    memcpy(out + n, mask, 4);
+    return n + 4;
 }
 
 size_t tn_ws_frame_header(uint8_t out[10], uint8_t opcode, size_t len)
