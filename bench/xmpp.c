@@ -1,6 +1,5 @@
-/* tern-bench's XMPP driver (tb_driver_xmpp): registration over ejabberd's mod_http_api, c2s login
- * (SASL PLAIN, bind, initial presence), 1:1 chat, offline sync, and the small XML splitter they
- * use. */
+/* tern-bench's XMPP driver (tb_driver_xmpp): registration over ejabberd's mod_http_api, login,
+ * 1:1 chat, offline sync, and the small XML stanza splitter they need. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
@@ -398,8 +397,26 @@ typedef enum {
     ST_DEAD,
 } conn_state;
 
+/* Writes are batched per loop iteration: send() and the login steps only queue bytes and mark the
+ * connection dirty; the flusher's prepare and check handles (before and after the loop's poll)
+ * write each dirty connection once, with uv_try_write, falling back to uv_write when the socket
+ * is full. One flusher per loop, alive while it has connections; its handles are unreferenced. */
+typedef struct flusher {
+    uv_prepare_t prepare;
+    uv_check_t check;
+    uv_loop_t *loop;
+    tb_conn *dirty; /* doubly linked through dirty_prev / dirty_next */
+    int conns;
+    int open_handles;
+} flusher;
+
+static flusher *current_flusher;
+
 struct tb_conn {
     uv_tcp_t tcp;
+    flusher *fl;
+    tb_conn *dirty_prev, *dirty_next;
+    bool dirty;
     uv_connect_t connect_req;
     uv_write_t write_req;
     tb_run *run;
@@ -412,20 +429,53 @@ struct tb_conn {
     bool bind_ok;
     bool in_connect; /* inside xmpp_connect: a failure is reported from on_closed, later */
     bool report_on_close;
-    int syncs; /* sync barriers in flight */
-    char *in;  /* bytes read and not yet consumed */
+    bool acks;          /* report tb_sent_ok (sync scenario): a ping after each write of messages */
+    int unacked;        /* messages queued since the last such ping */
+    int refused;        /* message errors since the last ping answer: not acknowledged */
+    bool sync_on_login; /* sync() came before the login finished */
+    int syncs;          /* sync barriers in flight */
+    char *in;           /* bytes read and not yet consumed */
     size_t inlen, incap;
-    char *out; /* bytes queued while a write is in flight */
+    char *out; /* bytes queued, written at the next flush */
     size_t outlen, outcap;
-    char *wbuf; /* the buffer being written */
+    char *wbuf; /* what uv_write is writing when the socket was full */
     size_t wcap;
     char *scratch; /* decoded bodies */
     size_t scap;
     char err[160];
 };
 
+static void flusher_closed(uv_handle_t *h)
+{
+    flusher *fl = h->data;
+    if (--fl->open_handles == 0)
+        free(fl);
+}
+
+static void undirty(tb_conn *c)
+{
+    if (!c->dirty)
+        return;
+    if (c->dirty_prev)
+        c->dirty_prev->dirty_next = c->dirty_next;
+    else
+        c->fl->dirty = c->dirty_next;
+    if (c->dirty_next)
+        c->dirty_next->dirty_prev = c->dirty_prev;
+    c->dirty = false;
+    c->dirty_prev = c->dirty_next = NULL;
+}
+
 static void conn_free(tb_conn *c)
 {
+    undirty(c);
+    flusher *fl = c->fl;
+    if (fl && --fl->conns == 0) {
+        if (current_flusher == fl)
+            current_flusher = NULL;
+        uv_close((uv_handle_t *)&fl->prepare, flusher_closed);
+        uv_close((uv_handle_t *)&fl->check, flusher_closed);
+    }
     free(c->in);
     free(c->out);
     free(c->wbuf);
@@ -452,14 +502,15 @@ static void close_handle(tb_conn *c)
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
-/* The connection failed or went away: report it once (as a failed login before tb_logged_in). */
-static void conn_fail(tb_conn *c, const char *fmt, const char *detail)
+/* The connection failed or went away: report it once (as a failed login before tb_logged_in).
+ * The reason is what, or "what: detail". */
+static void conn_fail(tb_conn *c, const char *what, const char *detail)
 {
     if (c->state == ST_DEAD)
         return;
     bool logging_in = c->state != ST_ONLINE;
     c->state = ST_DEAD;
-    snprintf(c->err, sizeof c->err, fmt, detail ? detail : "");
+    snprintf(c->err, sizeof c->err, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
     close_handle(c);
     if (c->owner_closed)
         return;
@@ -489,7 +540,7 @@ static bool grow(char **buf, size_t *cap, size_t need)
 static void out_put(tb_conn *c, const char *s, size_t n)
 {
     if (!grow(&c->out, &c->outcap, c->outlen + n)) {
-        conn_fail(c, "out of memory%s", NULL);
+        conn_fail(c, "out of memory", NULL);
         return;
     }
     memcpy(c->out + c->outlen, s, n);
@@ -506,7 +557,7 @@ static void out_esc(tb_conn *c, const char *s)
 {
     size_t n = strlen(s);
     if (!grow(&c->out, &c->outcap, c->outlen + 6 * n)) {
-        conn_fail(c, "out of memory%s", NULL);
+        conn_fail(c, "out of memory", NULL);
         return;
     }
     char *o = c->out + c->outlen;
@@ -535,6 +586,8 @@ static void out_esc(tb_conn *c, const char *s)
 }
 
 static void flush(tb_conn *c);
+static void write_now(tb_conn *c);
+static void out_ping(tb_conn *c, const char *id);
 
 static void on_written(uv_write_t *req, int status)
 {
@@ -543,30 +596,109 @@ static void on_written(uv_write_t *req, int status)
     if (c->state == ST_DEAD || c->owner_closed)
         return;
     if (status < 0) {
-        conn_fail(c, "write: %s", uv_strerror(status));
+        conn_fail(c, "write", uv_strerror(status));
         return;
     }
-    flush(c);
+    write_now(c); /* what was queued while the socket was full */
+}
+
+static void flush_all(flusher *fl)
+{
+    while (fl->dirty) {
+        tb_conn *c = fl->dirty;
+        undirty(c);
+        write_now(c);
+    }
+}
+
+static void on_prepare(uv_prepare_t *h)
+{
+    flush_all(h->data);
+}
+
+static void on_check(uv_check_t *h)
+{
+    flush_all(h->data);
+}
+
+static flusher *flusher_for(uv_loop_t *loop)
+{
+    if (current_flusher && current_flusher->loop == loop)
+        return current_flusher;
+    flusher *fl = calloc(1, sizeof *fl);
+    if (!fl)
+        return NULL;
+    fl->loop = loop;
+    uv_prepare_init(loop, &fl->prepare);
+    uv_check_init(loop, &fl->check);
+    fl->prepare.data = fl->check.data = fl;
+    fl->open_handles = 2;
+    uv_prepare_start(&fl->prepare, on_prepare);
+    uv_check_start(&fl->check, on_check);
+    uv_unref((uv_handle_t *)&fl->prepare);
+    uv_unref((uv_handle_t *)&fl->check);
+    current_flusher = fl;
+    return fl;
 }
 
 /* Writes what is queued unless a write is in flight; its completion writes what came meanwhile,
  * so a burst of sends costs one write. */
+/* The messages queued since the last barrier are acknowledged together when the server answers
+ * this ping: it handles a connection's stanzas in order, and routes (delivers or stores) a message
+ * before it reads the next stanza. */
+static void ack_barrier(tb_conn *c)
+{
+    if (!c->unacked)
+        return;
+    char id[24];
+    snprintf(id, sizeof id, "a%d", c->unacked);
+    c->unacked = 0;
+    out_ping(c, id);
+}
+
+/* Queued bytes go out at the flusher's next turn, together with whatever else comes before it. */
 static void flush(tb_conn *c)
+{
+    if (c->dirty || c->outlen == 0 || c->state == ST_DEAD || !c->fl)
+        return;
+    flusher *fl = c->fl;
+    c->dirty = true;
+    c->dirty_prev = NULL;
+    c->dirty_next = fl->dirty;
+    if (fl->dirty)
+        fl->dirty->dirty_prev = c;
+    fl->dirty = c;
+}
+
+static void write_now(tb_conn *c)
 {
     if (c->writing || c->outlen == 0 || c->state == ST_DEAD || c->state == ST_CONNECTING)
         return;
+    ack_barrier(c);
+    uv_buf_t buf = uv_buf_init(c->out, (unsigned)c->outlen);
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+    if (n == (int)c->outlen) {
+        c->outlen = 0;
+        return;
+    }
+    if (n < 0 && n != UV_EAGAIN) {
+        conn_fail(c, "write", uv_strerror(n));
+        return;
+    }
+    size_t done = n > 0 ? (size_t)n : 0;
+    /* the socket is full: uv_write the rest from wbuf; out collects what comes meanwhile */
     char *b = c->wbuf;
     size_t bc = c->wcap;
     c->wbuf = c->out;
     c->wcap = c->outcap;
     c->out = b;
     c->outcap = bc;
-    uv_buf_t buf = uv_buf_init(c->wbuf, (unsigned)c->outlen);
+    buf = uv_buf_init(c->wbuf + done, (unsigned)(c->outlen - done));
     c->outlen = 0;
     c->write_req.data = c;
     int rc = uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &buf, 1, on_written);
     if (rc < 0) {
-        conn_fail(c, "write: %s", uv_strerror(rc));
+        conn_fail(c, "write", uv_strerror(rc));
         return;
     }
     c->writing = true;
@@ -615,7 +747,7 @@ static void send_auth(tb_conn *c)
     const char *secret = tb_run_options(c->run)->secret;
     size_t nl = strlen(name), sl = strlen(secret);
     if (nl + sl + 2 > sizeof plain) {
-        conn_fail(c, "user name or password too long%s", NULL);
+        conn_fail(c, "user name or password too long", NULL);
         return;
     }
     plain[0] = 0; /* no authorization identity */
@@ -629,10 +761,11 @@ static void send_auth(tb_conn *c)
     flush(c);
 }
 
-/* Whether presence is deferred to sync(): in the sync scenario the stored messages must wait. */
-static bool defer_presence(const tb_conn *c)
+/* The sync scenario: initial presence waits for sync() (it is what makes ejabberd send the stored
+ * messages), and sends are acknowledged. Elsewhere XMPP's own traffic is left as it is. */
+static bool sync_scenario(const tb_run *run)
 {
-    const char *s = tb_run_options(c->run)->scenario;
+    const char *s = tb_run_options(run)->scenario;
     return s && strcmp(s, "sync") == 0;
 }
 
@@ -641,7 +774,7 @@ static void on_features(tb_conn *c, const xelem *e)
     xelem child, sub;
     if (c->state == ST_FEATURES1) {
         if (xml_child(e, "starttls", &child) && xml_child(&child, "required", &sub)) {
-            conn_fail(c, "the server requires STARTTLS%s", NULL);
+            conn_fail(c, "the server requires STARTTLS", NULL);
             return;
         }
         bool plain = false;
@@ -665,7 +798,7 @@ static void on_features(tb_conn *c, const xelem *e)
             }
         }
         if (!plain) {
-            conn_fail(c, "the server offers no SASL PLAIN%s", NULL);
+            conn_fail(c, "the server offers no SASL PLAIN", NULL);
             return;
         }
         c->state = ST_AUTH;
@@ -675,7 +808,7 @@ static void on_features(tb_conn *c, const xelem *e)
     if (c->state != ST_FEATURES2)
         return;
     if (!xml_child(e, "bind", &child)) {
-        conn_fail(c, "the server offers no resource binding%s", NULL);
+        conn_fail(c, "the server offers no resource binding", NULL);
         return;
     }
     /* Pipelined: bind, session (when not optional), initial presence, then a ping whose answer
@@ -685,7 +818,7 @@ static void on_features(tb_conn *c, const xelem *e)
     if (xml_child(e, "session", &child) && !xml_child(&child, "optional", &sub))
         out_str(c, "<iq type='set' id='sess'><session "
                    "xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
-    if (!defer_presence(c)) {
+    if (!c->acks) {
         out_str(c, "<presence/>");
         c->presence_sent = true;
     }
@@ -726,6 +859,8 @@ static void answer_iq(tb_conn *c, const xelem *e)
     flush(c);
 }
 
+static void xmpp_sync(tb_conn *c);
+
 static void on_iq(tb_conn *c, const xelem *e)
 {
     const char *type, *id;
@@ -742,29 +877,44 @@ static void on_iq(tb_conn *c, const xelem *e)
     if (c->state == ST_BINDING) {
         if (idl == 4 && memcmp(id, "bind", 4) == 0) {
             if (error) {
-                conn_fail(c, "resource binding refused%s", NULL);
+                conn_fail(c, "resource binding refused", NULL);
                 return;
             }
             c->bind_ok = true;
         } else if (idl == 4 && memcmp(id, "sess", 4) == 0) {
             if (error) {
-                conn_fail(c, "session establishment refused%s", NULL);
+                conn_fail(c, "session establishment refused", NULL);
                 return;
             }
         } else if (idl == 5 && memcmp(id, "ready", 5) == 0) {
             /* A ping error (no mod_ping) is as good a barrier as a result. */
             if (!c->bind_ok) {
-                conn_fail(c, "no answer to resource binding%s", NULL);
+                conn_fail(c, "no answer to resource binding", NULL);
                 return;
             }
             c->state = ST_ONLINE;
             tb_logged_in(c->run, c->user, NULL);
+            if (c->sync_on_login && c->state == ST_ONLINE && !c->owner_closed) {
+                c->sync_on_login = false;
+                xmpp_sync(c);
+            }
         }
         return;
     }
-    if (c->state == ST_ONLINE && idl == 4 && memcmp(id, "sync", 4) == 0 && c->syncs > 0) {
+    if (c->state != ST_ONLINE)
+        return;
+    if (idl == 4 && memcmp(id, "sync", 4) == 0 && c->syncs > 0) {
         c->syncs--;
         tb_synced(c->run, c->user);
+    } else if (idl > 1 && id[0] == 'a') {
+        int n = 0;
+        for (size_t i = 1; i < idl && id[i] >= '0' && id[i] <= '9' && n < 100000000; i++)
+            n = n * 10 + (id[i] - '0');
+        /* the errors for this write's refused messages came before this answer */
+        n -= c->refused < n ? c->refused : n;
+        c->refused = 0;
+        for (int i = 0; i < n && c->state == ST_ONLINE && !c->owner_closed; i++)
+            tb_sent_ok(c->run, c->user);
     }
 }
 
@@ -781,6 +931,7 @@ static void on_message(tb_conn *c, const xelem *e)
         if (xml_child(e, "error", &err))
             xml_first_child_name(&err, &cond, &cl);
         snprintf(c->err, sizeof c->err, "message refused: %.*s", (int)cl, cond);
+        c->refused++;
         tb_send_failed(c->run, c->user, c->err);
         return;
     }
@@ -791,7 +942,7 @@ static void on_message(tb_conn *c, const xelem *e)
         return; /* chat states and receipts */
     size_t raw = (size_t)(body.inner_end - body.inner);
     if (!grow(&c->scratch, &c->scap, raw + 1)) {
-        conn_fail(c, "out of memory%s", NULL);
+        conn_fail(c, "out of memory", NULL);
         return;
     }
     size_t n = 0;
@@ -818,7 +969,7 @@ static void on_stream_error(tb_conn *c, const xelem *e)
     xml_first_child_name(e, &cond, &cl);
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)cl, cond);
-    conn_fail(c, "stream error: %s", what);
+    conn_fail(c, "stream error", what);
 }
 
 /* One top-level element of the stream. */
@@ -845,7 +996,7 @@ static void on_element(tb_conn *c, const xelem *e)
         xml_first_child_name(e, &cond, &cl);
         char what[64];
         snprintf(what, sizeof what, "%.*s", (int)cl, cond);
-        conn_fail(c, "authentication failed: %s", what);
+        conn_fail(c, "authentication failed", what);
     }
 }
 
@@ -859,7 +1010,7 @@ static void process_input(tb_conn *c)
         if (k == XT_INCOMPLETE)
             break;
         if (k == XT_BAD) {
-            conn_fail(c, "malformed XML from the server%s", NULL);
+            conn_fail(c, "malformed XML from the server", NULL);
             return;
         }
         if (k == XT_START && name_is(t.name, t.nlen, "stream:stream")) {
@@ -867,7 +1018,7 @@ static void process_input(tb_conn *c)
             continue;
         }
         if (k == XT_END) {
-            conn_fail(c, "the server closed the stream%s", NULL);
+            conn_fail(c, "the server closed the stream", NULL);
             return;
         }
         if (k == XT_START || k == XT_EMPTY) {
@@ -876,7 +1027,7 @@ static void process_input(tb_conn *c)
             if (r == XT_INCOMPLETE)
                 break;
             if (r == XT_BAD) {
-                conn_fail(c, "malformed XML from the server%s", NULL);
+                conn_fail(c, "malformed XML from the server", NULL);
                 return;
             }
             on_element(c, &e);
@@ -889,7 +1040,7 @@ static void process_input(tb_conn *c)
         return;
     size_t left = (size_t)(end - p);
     if (left > XMPP_MAX_STANZA) {
-        conn_fail(c, "stanza over 1 MiB from the server%s", NULL);
+        conn_fail(c, "stanza over 1 MiB from the server", NULL);
         return;
     }
     if (left && p != c->in)
@@ -915,7 +1066,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (!c || c->state == ST_DEAD || c->owner_closed)
         return;
     if (nread < 0) {
-        conn_fail(c, "connection lost: %s",
+        conn_fail(c, "connection lost",
                   nread == UV_EOF ? "closed by the server" : uv_strerror((int)nread));
         return;
     }
@@ -931,12 +1082,12 @@ static void on_connect(uv_connect_t *req, int status)
     if (c->state == ST_DEAD || c->owner_closed)
         return;
     if (status < 0) {
-        conn_fail(c, "connect: %s", uv_strerror(status));
+        conn_fail(c, "connect", uv_strerror(status));
         return;
     }
     int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
     if (rc < 0) {
-        conn_fail(c, "read: %s", uv_strerror(rc));
+        conn_fail(c, "read", uv_strerror(rc));
         return;
     }
     c->state = ST_FEATURES1;
@@ -962,21 +1113,28 @@ static tb_conn *xmpp_connect(tb_run *run, int user)
     c->run = run;
     c->user = user;
     c->state = ST_CONNECTING;
+    c->acks = sync_scenario(run);
     c->connect_req.data = c;
+    c->fl = flusher_for(tb_run_loop(run));
+    if (!c->fl) {
+        free(c);
+        return NULL;
+    }
+    c->fl->conns++;
     int rc = uv_tcp_init(tb_run_loop(run), &c->tcp);
     if (rc < 0) {
-        free(c);
+        conn_free(c);
         return NULL;
     }
     c->tcp.data = c;
     c->in_connect = true;
     struct sockaddr_storage ss;
     if (!resolve(opt->host, opt->port, &ss)) {
-        conn_fail(c, "bad host %s", opt->host);
+        conn_fail(c, "bad host", opt->host);
     } else {
         rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&ss, on_connect);
         if (rc < 0)
-            conn_fail(c, "connect: %s", uv_strerror(rc));
+            conn_fail(c, "connect", uv_strerror(rc));
         else
             uv_tcp_nodelay(&c->tcp, 1);
     }
@@ -1001,6 +1159,8 @@ static void xmpp_send(tb_conn *c, int to_user, const char *text)
     out_str(c, "'><body>");
     out_esc(c, text);
     out_str(c, "</body></message>");
+    if (c->acks)
+        c->unacked++;
     flush(c);
 }
 
@@ -1010,10 +1170,13 @@ static void xmpp_send(tb_conn *c, int to_user, const char *text)
  * stored message has been reported. */
 static void xmpp_sync(tb_conn *c)
 {
+    if (c->state == ST_DEAD)
+        return; /* the failure was reported */
     if (c->state != ST_ONLINE) {
-        tb_synced(c->run, c->user);
+        c->sync_on_login = true;
         return;
     }
+    ack_barrier(c);
     if (!c->presence_sent) {
         out_str(c, "<presence/>");
         c->presence_sent = true;

@@ -29,8 +29,9 @@ usage() {
 
 # Is the ejabberd package installed (its Erlang application present)?
 installed() {
+    local apps=("$EJABBERD_LIBS"/ejabberd-*/ebin)
     [ "$(dpkg-query -W -f='${Status}' ejabberd 2>/dev/null || true)" = "install ok installed" ] &&
-        ls -d "$EJABBERD_LIBS"/ejabberd-*/ebin >/dev/null 2>&1
+        [ -d "${apps[0]}" ] && command -v erl >/dev/null && command -v epmd >/dev/null
 }
 
 install_ejabberd() {
@@ -65,8 +66,13 @@ node_name() {
     echo "tb$(printf '%s' "$1" | cksum | cut -d' ' -f1)@localhost"
 }
 
+# A live (not zombie) beam.smp: a VM killed here may stay a zombie when nothing reaps it.
 alive_beam() {
-    [ -n "$1" ] && [ -r "/proc/$1/comm" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = beam.smp ]
+    local stat
+    [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = beam.smp ] || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
 }
 
 port_open() {
@@ -76,6 +82,7 @@ port_open() {
 # POST /api/status over a plain socket; succeeds on an HTTP 200 answer.
 api_ready() {
     local reply
+    # shellcheck disable=SC2016 # expanded by the inner bash
     reply=$(timeout 3 bash -c '
         exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
         printf "POST /api/status HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}" >&3
@@ -87,14 +94,17 @@ api_ready() {
 }
 
 start() {
-    [ $# -ge 3 ] && [ $# -le 4 ] || usage
+    if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+        usage
+    fi
     local dir=$1 c2s=$2 http=$3 domain=${4:-localhost}
-    [[ "$c2s" =~ ^[0-9]+$ ]] && [[ "$http" =~ ^[0-9]+$ ]] || die "ports must be numbers"
+    if ! [[ "$c2s" =~ ^[0-9]+$ && "$http" =~ ^[0-9]+$ ]]; then
+        die "ports must be numbers"
+    fi
     [ -r "$TEMPLATE" ] || die "missing $TEMPLATE"
     installed || install_ejabberd
-    local app
-    app=$(ls -d "$EJABBERD_LIBS"/ejabberd-*/ebin 2>/dev/null | head -n1)
-    [ -n "$app" ] || die "ejabberd's Erlang application not found under $EJABBERD_LIBS"
+    local apps=("$EJABBERD_LIBS"/ejabberd-*/ebin)
+    [ -d "${apps[0]}" ] || die "ejabberd's Erlang application not found under $EJABBERD_LIBS"
 
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd -P)
