@@ -11,7 +11,12 @@ let server, wsPort;
 
 before(async () => {
     server = await startTernd({ logLevel: 'info' });
-    const m = server.logs().match(/ws listening on [^:\s]+:(\d+)/);
+    // the gateway's line may follow the API's
+    let m = null;
+    for (let i = 0; i < 100 && !m; i++) {
+        m = server.logs().match(/ws listening on [^:\s]+:(\d+)/);
+        if (!m) await new Promise((r) => setTimeout(r, 50));
+    }
     assert.ok(m, 'ternd printed no ws port:\n' + server.logs());
     wsPort = Number(m[1]);
 });
