@@ -148,7 +148,7 @@ static int compare(const char *a_path, const char *b_path, bool as_json, const c
         json_t *both = json_object();
         json_object_set(both, an, a);
         json_object_set(both, bn, b);
-        char *text = json_dumps(both, JSON_COMPACT);
+        char *text = json_dumps(both, JSON_COMPACT | JSON_REAL_PRECISION(6));
         printf("%s\n", text);
         free(text);
         json_decref(both);
@@ -434,7 +434,7 @@ int main(int argc, char **argv)
         ok = sweep(&loop, opt, drv, p, sweep_rates, out) && ok;
     }
     if (opt.json) {
-        char *text = json_dumps(out, JSON_COMPACT);
+        char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
         printf("%s\n", text);
         free(text);
     } else {
