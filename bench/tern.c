@@ -141,18 +141,18 @@ static bool text_of(const ProtobufCBinaryData *content, const char **text, size_
     return true;
 }
 
-static void report_msgs(tb_conn *c, size_t n, Sdkws__PullMsgs **lists)
+/* One conversation's messages from a push or a pull: the chat texts of the other side. */
+static void report_msgs(tb_conn *c, const Sdkws__PullMsgs *list)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; lists[i] && k < lists[i]->n_msgs; k++) {
-            Sdkws__MsgData *m = lists[i]->msgs[k];
-            const char *text;
-            size_t len;
-            if (m->contenttype != TEXT || strcmp(m->sendid, c->name) == 0 ||
-                !text_of(&m->content, &text, &len))
-                continue; /* the sender's own copy, a notification */
-            tb_received(c->run, c->user, text, len);
-        }
+    for (size_t k = 0; list && k < list->n_msgs; k++) {
+        Sdkws__MsgData *m = list->msgs[k];
+        const char *text;
+        size_t len;
+        if (m->contenttype != TEXT || strcmp(m->sendid, c->name) == 0 ||
+            !text_of(&m->content, &text, &len))
+            continue; /* the sender's own copy, a notification */
+        tb_received(c->run, c->user, text, len);
+    }
 }
 
 static void on_push(tb_conn *c, const tn_ws_response *r)
@@ -160,13 +160,8 @@ static void on_push(tb_conn *c, const tn_ws_response *r)
     Sdkws__PushMessages *p = sdkws__push_messages__unpack(NULL, r->data_len, r->data);
     if (!p)
         return;
-    Sdkws__PullMsgs *lists[64];
-    for (size_t i = 0; i < p->n_msgs; i += 64) {
-        size_t n = 0;
-        for (size_t k = i; k < p->n_msgs && n < 64; k++)
-            lists[n++] = p->msgs[k]->value;
-        report_msgs(c, n, lists);
-    }
+    for (size_t i = 0; i < p->n_msgs; i++)
+        report_msgs(c, p->msgs[i]->value);
     sdkws__push_messages__free_unpacked(p, NULL);
 }
 
@@ -226,13 +221,8 @@ static void on_pulled(tb_conn *c, const tn_ws_response *r)
     Sdkws__PullMessageBySeqsResp *p =
         r->data ? sdkws__pull_message_by_seqs_resp__unpack(NULL, r->data_len, r->data) : NULL;
     if (p) {
-        Sdkws__PullMsgs *lists[64];
-        for (size_t i = 0; i < p->n_msgs; i += 64) {
-            size_t n = 0;
-            for (size_t k = i; k < p->n_msgs && n < 64; k++)
-                lists[n++] = p->msgs[k]->value;
-            report_msgs(c, n, lists);
-        }
+        for (size_t i = 0; i < p->n_msgs; i++)
+            report_msgs(c, p->msgs[i]->value);
         sdkws__pull_message_by_seqs_resp__free_unpacked(p, NULL);
     }
     pull_more(c);
@@ -365,6 +355,19 @@ static void sync_start(tb_conn *c)
     send_request(c, REQ_NEWEST_SEQ, buf, len);
 }
 
+/* The names of users *at.. (before end, the owner left out), at most max; *at moves past them. */
+static json_t *member_ids(tb_run *run, int *at, int end, int owner, size_t max)
+{
+    json_t *ids = json_array();
+    for (; *at < end && json_array_size(ids) < max; (*at)++)
+        if (*at != owner) {
+            char name[64];
+            tb_user_name(run, *at, name, sizeof name);
+            json_array_append_new(ids, json_string(name));
+        }
+    return ids;
+}
+
 /* create_group takes at most 1,000 members; the rest are invited 1,000 at a time. */
 static bool group_create(tb_run *run, int owner, int first, int n, char *out, size_t outlen)
 {
@@ -372,15 +375,8 @@ static bool group_create(tb_run *run, int owner, int first, int n, char *out, si
     tb_http_init(&tern.http, o->host, o->api_port);
     char name[64];
     tb_user_name(run, owner, name, sizeof name);
-    json_t *members = json_array();
     int at = first;
-    for (; at < first + n && json_array_size(members) < 999; at++)
-        if (at != owner) {
-            char m[64];
-            tb_user_name(run, at, m, sizeof m);
-            json_array_append_new(members, json_string(m));
-        }
-    json_t *data = NULL;
+    json_t *members = member_ids(run, &at, first + n, owner, 999), *data = NULL;
     bool ok =
         call_api("/group/create_group", tern.admin_token,
                  json_pack("{s:o, s:s, s:{s:s, s:i}}", "memberUserIDs", members, "ownerUserID",
@@ -394,13 +390,7 @@ static bool group_create(tb_run *run, int owner, int first, int n, char *out, si
         snprintf(out, outlen, "%s", id);
     json_decref(data);
     while (ok && at < first + n) {
-        json_t *more = json_array();
-        for (; at < first + n && json_array_size(more) < 1000; at++)
-            if (at != owner) {
-                char m[64];
-                tb_user_name(run, at, m, sizeof m);
-                json_array_append_new(more, json_string(m));
-            }
+        json_t *more = member_ids(run, &at, first + n, owner, 1000);
         if (!call_api("/group/invite_user_to_group", tern.admin_token,
                       json_pack("{s:s, s:o, s:s}", "groupID", out, "invitedUserIDs", more, "reason",
                                 "bench"),
