@@ -55,12 +55,19 @@ typedef struct tn_store_ops {
                                  const char *key /* NULL any */, int64_t offset, int64_t limit,
                                  tn_arena *a, tn_kv **out, size_t *count, int64_t *total);
 
+    /* A batch of reads on the calling thread in one snapshot (the message writer's checks of a
+     * whole batch): they see what is committed and do not wait for messages still being made
+     * readable. reads_end closes it; writes inside it are allowed and end the snapshot. */
+    tn_err (*reads_begin)(tn_store *s);
+    void (*reads_end)(tn_store *s);
+
     /* messages: the append assigns each record the next seq of its conversation and makes the
      * whole batch durable in one transaction (the gateway's group commit hands it many senders'
      * messages at once). A record whose (conversation, client_msg_id) is already stored is not
      * written again: it comes back with the stored seq and server_msg_id, marked duplicate.
      * In the same transaction: the records' conversation seeds are created when absent (with a
-     * version-log insert for their owner) and the reader's has_read_seq moves to the new seq. */
+     * version-log insert for their owner) and the reader's has_read_seq moves to the new seq.
+     * Durable when it returns; other reads and writes see the batch once they run after it. */
     tn_err (*msgs_append)(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
                           tn_arena *a);
     tn_err (*seq_max)(tn_store *s, const char *app, const char *conversation_id, int64_t *max);

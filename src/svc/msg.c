@@ -65,6 +65,19 @@ static bool is_notification(const Sdkws__MsgData *m)
     return false;
 }
 
+/* The random part of a serverMsgID: it only has to differ between messages, so a per-thread
+ * generator seeded once replaces RAND_bytes (which checks getpid on every call). */
+static uint32_t id_random(void)
+{
+    static __thread uint64_t state;
+    if (!state && (RAND_bytes((unsigned char *)&state, sizeof state) != 1 || !state))
+        state = (uint64_t)tn_now_ms() | 1;
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (uint32_t)(z ^ (z >> 31));
+}
+
 /* serverMsgID: lower-case hex MD5 of "<local time>-<sendID>-<random>", as OpenIM makes it. */
 static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
 {
@@ -72,8 +85,7 @@ static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
     time_t t = (time_t)(now_ms / 1000);
     struct tm tm;
     localtime_r(&t, &tm);
-    uint32_t r = 0;
-    RAND_bytes((unsigned char *)&r, sizeof r);
+    uint32_t r = id_random();
     int n =
         snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d-%.128s-%u", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, send_id, r);

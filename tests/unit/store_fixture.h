@@ -1,6 +1,7 @@
 /* Shared by the unit tests that need a real SQLite store: a unique database path under
  * TERN_TEST_TMP, opening it (failing the test on error) and removing it with its WAL files. */
 #pragma once
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,9 +22,21 @@ static inline void tn_test_db_path(char *out, size_t len, const char *name)
     snprintf(out, len, "%s/%s_%d_%d.db", tn_test_tmp_dir(), name, (int)getpid(), ++seq);
 }
 
+/* The message log's segment files of the database at path ("<path>-log.<n>"). */
+static inline size_t tn_test_log_segments(const char *path, glob_t *g)
+{
+    char pattern[600];
+    snprintf(pattern, sizeof pattern, "%s-log.*", path);
+    return glob(pattern, 0, NULL, g) == 0 ? g->gl_pathc : 0;
+}
+
 static inline void tn_test_remove_db(const char *path)
 {
     char p[600];
+    glob_t g;
+    for (size_t i = 0, n = tn_test_log_segments(path, &g); i < n; i++)
+        unlink(g.gl_pathv[i]);
+    globfree(&g);
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);

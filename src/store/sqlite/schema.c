@@ -111,6 +111,10 @@ const char *const tn_sqlite_migrations[] = {
     "CREATE INDEX group_requests_user ON group_requests(app, user_id);",
     /* 3: who lists a user as a friend (their profile changes reach those owners) */
     "CREATE INDEX friends_friend ON friends(app, friend_user_id);",
+    /* 4: how far the message log is applied to msgs, seqs and conversations */
+    "CREATE TABLE msg_log_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  segment INTEGER NOT NULL, offset INTEGER NOT NULL);"
+    "INSERT INTO msg_log_state VALUES (1, 0, 0);",
 };
 
 const int tn_sqlite_migration_count =

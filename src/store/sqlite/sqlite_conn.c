@@ -15,7 +15,9 @@ tn_err tn_sqlite_fail(sqlite3 *db, const char *what)
 sqlite3 *tn_sqlite_open_db(const char *path, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* NOMUTEX: a connection belongs to one thread, so SQLite's own locking would be waste */
+    int rc = sqlite3_open_v2(
+        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
         sqlite3_close(db);
@@ -52,6 +54,7 @@ tn_sqlite_conn *tn_sqlite_conn_get(tn_store *base)
     if (!c)
         abort();
     c->db = db;
+    c->store = s;
     pthread_mutex_lock(&s->mu);
     c->next = s->conns;
     s->conns = c;
@@ -127,9 +130,20 @@ static tn_err run(tn_sqlite_conn *c, const char *sql)
     return st ? tn_sqlite_exec(c, st) : TN_EDATABASE;
 }
 
+tn_err tn_sqlite_begin_nowait(tn_sqlite_conn *c)
+{
+    if (c->snapshot) {
+        /* a write inside the writer's read batch: the batch goes on in autocommit reads */
+        run(c, "COMMIT");
+        c->snapshot = false;
+    }
+    return run(c, "BEGIN IMMEDIATE");
+}
+
 tn_err tn_sqlite_begin(tn_sqlite_conn *c)
 {
-    return run(c, "BEGIN IMMEDIATE");
+    tn_err e = tn_sqlite_wait_indexed(c->store);
+    return e ? e : tn_sqlite_begin_nowait(c);
 }
 
 tn_err tn_sqlite_end(tn_sqlite_conn *c, tn_err e)

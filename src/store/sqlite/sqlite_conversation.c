@@ -129,6 +129,7 @@ static tn_err head_read(tn_sqlite_conn *c, const char *app, const char *collecti
 tn_err tn_sqlite_version_head(tn_store *s, const char *app, const char *collection, const char *key,
                               tn_arena *a, tn_version_head *out)
 {
+    TN_SQLITE_WAIT(s);
     TN_SQLITE_CONN(s, c);
     PREPARE(c, create, STMT_HEAD_CREATE);
     tn_err e = head_read(c, app, collection, key, a, out);
@@ -150,6 +151,7 @@ tn_err tn_sqlite_version_entries(tn_store *s, const char *app, const char *colle
                                  const char *key, int64_t after_version, tn_arena *a,
                                  tn_version_entry **out, size_t *count)
 {
+    TN_SQLITE_WAIT(s);
     TN_SQLITE_CONN(s, c);
     PREPARE(c, st, STMT_ENTRIES_AFTER);
     bind_key(st, app, collection, key);
@@ -200,6 +202,7 @@ static void read_conv(sqlite3_stmt *st, tn_arena *a, tn_conversation *v)
 tn_err tn_sqlite_conversations_list(tn_store *s, const char *app, const char *owner, tn_arena *a,
                                     tn_conversation **out, size_t *count)
 {
+    TN_SQLITE_WAIT(s);
     TN_SQLITE_CONN(s, c);
     PREPARE(c, st, STMT_CONV_LIST);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
@@ -223,6 +226,7 @@ tn_err tn_sqlite_conversations_get(tn_store *s, const char *app, const char *own
                                    const char *const *ids, size_t n, tn_arena *a,
                                    tn_conversation **out, size_t *count)
 {
+    TN_SQLITE_WAIT(s);
     TN_SQLITE_CONN(s, c);
     PREPARE(c, st, STMT_CONV_GET);
     tn_conversation *list = tn_arena_calloc(a, n ? n : 1, sizeof *list);
@@ -330,6 +334,7 @@ tn_err tn_sqlite_conv_read_to(tn_sqlite_conn *c, const char *app, const char *ow
 tn_err tn_sqlite_conversation_mark_read(tn_store *s, const char *app, const char *owner,
                                         const char *conversation_id, int64_t seq)
 {
+    TN_SQLITE_WAIT(s);
     TN_SQLITE_CONN(s, c);
     tn_err e = tn_sqlite_conv_read_to(c, app, owner, conversation_id, seq);
     if (e == TN_OK && sqlite3_changes(c->db) == 0)

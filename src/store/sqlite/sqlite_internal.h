@@ -10,25 +10,33 @@
 #include "store_group.h"
 
 #define TN_SQLITE_SLOTS 256
-/* slot ranges, one per file: sqlite_store.c 0..63, sqlite_conversation.c 64..127,
- * sqlite_friend.c 128..175, sqlite_group.c 176..252; the last 3: BEGIN, COMMIT, ROLLBACK */
+/* slot ranges, one per file: sqlite_store.c 0..47, sqlite_msgs.c 48..63,
+ * sqlite_conversation.c 64..127, sqlite_friend.c 128..175, sqlite_group.c 176..252; the last 3:
+ * BEGIN, COMMIT, ROLLBACK */
+#define TN_SQLITE_MSGS_SLOT0   48
 #define TN_SQLITE_CONV_SLOT0   64
 #define TN_SQLITE_FRIEND_SLOT0 128
 #define TN_SQLITE_GROUP_SLOT0  176
 
+typedef struct tn_sqlite_store tn_sqlite_store;
+typedef struct tn_sqlite_msgs tn_sqlite_msgs;
+
 typedef struct tn_sqlite_conn {
     sqlite3 *db;
+    tn_sqlite_store *store;
+    bool snapshot; /* a read transaction opened by reads_begin is open */
     sqlite3_stmt *stmts[TN_SQLITE_SLOTS];
     struct tn_sqlite_conn *next;
 } tn_sqlite_conn;
 
-typedef struct tn_sqlite_store {
+struct tn_sqlite_store {
     tn_store base;
     char *path;
+    tn_sqlite_msgs *msgs; /* the message log and its indexer */
     pthread_key_t key;
     pthread_mutex_t mu; /* guards conns */
     tn_sqlite_conn *conns;
-} tn_sqlite_store;
+};
 
 tn_err tn_sqlite_fail(sqlite3 *db, const char *what);
 sqlite3 *tn_sqlite_open_db(const char *path, char *err, size_t errlen);
@@ -50,9 +58,26 @@ void *tn_sqlite_rows(tn_sqlite_conn *c, sqlite3_stmt *st, tn_arena *a, void *lis
                      tn_err *e);
 /* A tn_sqlite_row_fn for lists of strings: the first column. */
 void tn_sqlite_read_id(sqlite3_stmt *st, tn_arena *a, void *elem);
+/* BEGIN IMMEDIATE, once every acknowledged message is indexed (a write sees them all). */
 tn_err tn_sqlite_begin(tn_sqlite_conn *c);
+/* BEGIN IMMEDIATE without that wait: the indexer's own transactions. */
+tn_err tn_sqlite_begin_nowait(tn_sqlite_conn *c);
 tn_err tn_sqlite_end(tn_sqlite_conn *c, tn_err e); /* commit if e == TN_OK, else roll back */
 void tn_sqlite_close_conns(tn_sqlite_store *s);
+
+/* Waits until every message acknowledged so far is indexed, so that a read of messages, seqs or
+ * conversations sees it. No wait inside reads_begin (the writer's checks read the committed
+ * state). TN_EDATABASE if the indexer is stuck. */
+tn_err tn_sqlite_wait_indexed(tn_sqlite_store *s);
+void tn_sqlite_snapshot_enter(void);
+void tn_sqlite_snapshot_leave(void);
+
+#define TN_SQLITE_WAIT(s)                                                                          \
+    do {                                                                                           \
+        tn_err wait_err_ = tn_sqlite_wait_indexed((tn_sqlite_store *)(s));                         \
+        if (wait_err_)                                                                             \
+            return wait_err_;                                                                      \
+    } while (0)
 
 /* the op tables of the other files, wired into the store by sqlite_store.c */
 extern const tn_friend_store_ops tn_sqlite_friend_ops;

@@ -11,6 +11,7 @@
 #include "schema.h"
 #include "sqlite_conversation.h"
 #include "sqlite_internal.h"
+#include "sqlite_msgs.h"
 
 /* Every statement the backend runs, prepared lazily per connection. */
 #define STMT_TABLE(X)                                                                              \
@@ -49,15 +50,6 @@
     X(CFG_PAGE, "SELECT user_id,key,value FROM client_config WHERE " CFG_FILTER                    \
                 " ORDER BY user_id,key LIMIT ?4 OFFSET ?5")                                        \
     X(CFG_COUNT, "SELECT count(*) FROM client_config WHERE " CFG_FILTER)                           \
-    X(MSG_FIND,                                                                                    \
-      "SELECT seq,server_msg_id,send_time FROM msgs WHERE app=?1 AND conversation_id=?2 "          \
-      "AND client_msg_id=?3")                                                                      \
-    X(SEQ_NEXT,                                                                                    \
-      "INSERT INTO seqs(app,conversation_id,max_seq,max_seq_time) VALUES(?1,?2,1,?3) "             \
-      "ON CONFLICT(app,conversation_id) DO UPDATE SET max_seq=max_seq+1,max_seq_time=?3 "          \
-      "RETURNING max_seq")                                                                         \
-    X(MSG_INSERT, "INSERT INTO msgs(app,conversation_id,seq,client_msg_id,server_msg_id,send_id,"  \
-                  "send_time,data) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")                               \
     X(SEQ_MAX, "SELECT max_seq,max_seq_time FROM seqs WHERE app=?1 AND conversation_id=?2")        \
     X(MSG_REVOKE, "UPDATE msgs SET revoker=?4,revoke_time=?5 WHERE app=?1 AND conversation_id=?2 " \
                   "AND seq=?3 AND revoker=''")                                                     \
@@ -87,7 +79,7 @@ enum {
 #undef STMT_ENUM
         STMT_COUNT
 };
-_Static_assert(STMT_COUNT <= TN_SQLITE_CONV_SLOT0, "statement slots overlap");
+_Static_assert(STMT_COUNT <= TN_SQLITE_MSGS_SLOT0, "statement slots overlap");
 
 static const char *const stmt_sql[] = {
 #define STMT_SQL(name, sql) sql,
@@ -463,66 +455,9 @@ static tn_err client_config_page(tn_store *s, const char *app, const char *user_
 
 /* ---- messages ---- */
 
-static tn_err append_one(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, bool *dup, tn_arena *a,
-                         int64_t now_ms)
-{
-    PREPARE(c, find, STMT_MSG_FIND);
-    PREPARE(c, next, STMT_SEQ_NEXT);
-    PREPARE(c, ins, STMT_MSG_INSERT);
-    sqlite3_bind_text(find, 1, app, -1, SQLITE_STATIC);
-    sqlite3_bind_text(find, 2, m->conversation_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(find, 3, m->client_msg_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(find);
-    if (rc == SQLITE_ROW) {
-        m->seq = sqlite3_column_int64(find, 0);
-        m->server_msg_id = tn_sqlite_col_text(find, 1, a);
-        m->send_time = sqlite3_column_int64(find, 2);
-        *dup = true;
-    }
-    tn_sqlite_done(find);
-    if (rc == SQLITE_ROW)
-        return TN_OK;
-    if (rc != SQLITE_DONE)
-        return tn_sqlite_fail(c->db, "msg find");
-    *dup = false;
-    sqlite3_bind_text(next, 1, app, -1, SQLITE_STATIC);
-    sqlite3_bind_text(next, 2, m->conversation_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(next, 3, now_ms);
-    rc = sqlite3_step(next);
-    if (rc == SQLITE_ROW)
-        m->seq = sqlite3_column_int64(next, 0);
-    tn_sqlite_done(next);
-    if (rc != SQLITE_ROW)
-        return tn_sqlite_fail(c->db, "seq next");
-    sqlite3_bind_text(ins, 1, app, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, m->conversation_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 3, m->seq);
-    sqlite3_bind_text(ins, 4, m->client_msg_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 5, m->server_msg_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, m->send_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 7, m->send_time);
-    sqlite3_bind_blob(ins, 8, m->data, (int)m->data_len, SQLITE_STATIC);
-    tn_err e = tn_sqlite_exec(c, ins);
-    for (size_t i = 0; i < m->seed_count && e == TN_OK; i++)
-        e = tn_sqlite_conv_seed(c, app, &m->seeds[i], now_ms);
-    if (e == TN_OK && m->reader)
-        e = tn_sqlite_conv_read_to(c, app, m->reader, m->conversation_id, m->seq);
-    return e;
-}
-
-static tn_err msgs_append(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n, bool *duplicate,
-                          tn_arena *a)
-{
-    GET_CONN(s, c);
-    int64_t now_ms = tn_now_ms();
-    tn_err e = tn_sqlite_begin(c);
-    for (size_t i = 0; i < n && e == TN_OK; i++)
-        e = append_one(c, app, &msgs[i], &duplicate[i], a, now_ms);
-    return tn_sqlite_end(c, e);
-}
-
 static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id, int64_t *max)
 {
+    TN_SQLITE_WAIT(s);
     GET_CONN(s, c);
     PREPARE(c, st, STMT_SEQ_MAX);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
@@ -536,6 +471,7 @@ static tn_err seq_max(tn_store *s, const char *app, const char *conversation_id,
 static tn_err msg_revoke(tn_store *s, const char *app, const char *conversation_id, int64_t seq,
                          const char *revoker, int64_t revoke_time)
 {
+    TN_SQLITE_WAIT(s);
     GET_CONN(s, c);
     PREPARE(c, st, STMT_MSG_REVOKE);
     PREPARE(c, ex, STMT_MSG_EXISTS);
@@ -602,6 +538,7 @@ static tn_err msgs_deleted_for(tn_store *s, const char *app, const char *owner,
 static tn_err conversation_set_min_seq(tn_store *s, const char *app, const char *owner,
                                        const char *conversation_id, int64_t min_seq)
 {
+    TN_SQLITE_WAIT(s);
     GET_CONN(s, c);
     PREPARE(c, st, STMT_CONV_MIN_SEQ);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
@@ -617,6 +554,7 @@ static tn_err conversation_set_min_seq(tn_store *s, const char *app, const char 
 static tn_err seq_infos(tn_store *s, const char *app, const char *const *ids, size_t n, tn_arena *a,
                         tn_seq_info **out, size_t *count)
 {
+    TN_SQLITE_WAIT(s);
     GET_CONN(s, c);
     PREPARE(c, st, STMT_SEQ_MAX);
     tn_seq_info *list = tn_arena_calloc(a, n ? n : 1, sizeof *list);
@@ -643,6 +581,7 @@ static tn_err seq_infos(tn_store *s, const char *app, const char *const *ids, si
 static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_id, int64_t begin,
                          int64_t end, tn_arena *a, tn_msg_rec **out, size_t *count)
 {
+    TN_SQLITE_WAIT(s);
     GET_CONN(s, c);
     PREPARE(c, st, STMT_MSG_RANGE);
     *out = NULL;
@@ -681,11 +620,36 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
     return TN_OK;
 }
 
+/* ---- the writer's read batch ---- */
+
+static tn_err reads_begin(tn_store *s)
+{
+    GET_CONN(s, c);
+    tn_sqlite_snapshot_enter();
+    if (!c->snapshot && sqlite3_get_autocommit(c->db)) {
+        if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            return tn_sqlite_fail(c->db, "begin reads");
+        c->snapshot = true;
+    }
+    return TN_OK;
+}
+
+static void reads_end(tn_store *s)
+{
+    tn_sqlite_snapshot_leave();
+    tn_sqlite_conn *c = tn_sqlite_conn_get(s);
+    if (c && c->snapshot) {
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+        c->snapshot = false;
+    }
+}
+
 /* ---- lifecycle ---- */
 
 static void close_store(tn_store *base)
 {
     tn_sqlite_store *s = (tn_sqlite_store *)base;
+    tn_sqlite_msgs_close(s->msgs);
     tn_sqlite_close_conns(s);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->mu);
@@ -709,7 +673,9 @@ static const tn_store_ops sqlite_ops = {
     .client_config_set = client_config_set,
     .client_config_delete = client_config_delete,
     .client_config_page = client_config_page,
-    .msgs_append = msgs_append,
+    .reads_begin = reads_begin,
+    .reads_end = reads_end,
+    .msgs_append = tn_sqlite_msgs_append,
     .seq_max = seq_max,
     .msgs_range = msgs_range,
     .seq_infos = seq_infos,
@@ -776,5 +742,14 @@ tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen)
     pthread_mutex_init(&s->mu, NULL);
     /* No destructor: connections outlive their threads' exit and are closed by close_store. */
     pthread_key_create(&s->key, NULL);
+    if (!(s->msgs = tn_sqlite_msgs_open(s, err, errlen))) {
+        close_store(&s->base);
+        return NULL;
+    }
     return &s->base;
+}
+
+void tn_sqlite_pause_indexer(tn_store *base, bool paused)
+{
+    tn_sqlite_msgs_pause(((tn_sqlite_store *)base)->msgs, paused);
 }

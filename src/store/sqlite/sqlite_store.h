@@ -1,6 +1,7 @@
 /* The embedded default backend: one SQLite file in WAL mode, fsync on every commit.
  * Only main.c and tests include this; services see it through store.h alone. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store.h"
@@ -8,3 +9,7 @@
 /* Opens (creating if needed) the database at path and brings its schema to the current version.
  * Returns NULL with a message in err on failure. */
 tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen);
+
+/* Tests: holds the message indexer; a store closed while it is held keeps the unindexed
+ * messages in its log only, as after a crash, and the next open replays them. */
+void tn_sqlite_pause_indexer(tn_store *s, bool paused);
