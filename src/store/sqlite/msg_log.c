@@ -16,16 +16,20 @@
 
 #include "log.h"
 
-#define HEADER         8
-#define RECORD_MAX     (256u << 20) /* larger lengths are corruption, not records */
+#define HEADER     8
+#define RECORD_MAX (256u << 20) /* larger lengths are corruption, not records */
+/* The file is grown in zero-filled steps ahead of the records, so that a batch's fdatasync only
+ * flushes data: an append that grew the file would also have to write the inode each time. */
+#define PREFILL_BYTES  (4u << 20)
 #define SEGMENT_SUFFIX "-log."
 
 struct tn_msg_log {
     char *base;
     int fd;
     uint64_t segment;
-    uint64_t size;
-    bool broken; /* a sync failed: nothing more may be appended */
+    uint64_t size;   /* bytes of records */
+    uint64_t filled; /* bytes of the file, zeros past size */
+    bool broken;     /* a sync failed: nothing more may be appended */
 };
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -83,7 +87,7 @@ static int sync_dir_of(const char *path)
 static int open_segment(const char *base, uint64_t segment, char *err, size_t errlen)
 {
     char *path = segment_path(base, segment);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || sync_dir_of(path) != 0) {
         snprintf(err, errlen, "cannot create message log %s: %s", path, strerror(errno));
         if (fd >= 0)
@@ -119,25 +123,60 @@ void tn_msg_log_close(tn_msg_log *l)
     free(l);
 }
 
+static bool write_at(int fd, const uint8_t *data, size_t len, uint64_t at)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fd, data + done, len - done, (off_t)(at + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        done += (size_t)w;
+    }
+    return true;
+}
+
+static bool write_zeros(int fd, uint64_t at, uint64_t len)
+{
+    static const uint8_t zeros[65536];
+    for (uint64_t done = 0; done < len;) {
+        size_t n = len - done < sizeof zeros ? (size_t)(len - done) : sizeof zeros;
+        if (!write_at(fd, zeros, n, at + done))
+            return false;
+        done += n;
+    }
+    return true;
+}
+
+/* Grows the zero-filled part of the file to cover need bytes, durably. */
+static bool prefill(tn_msg_log *l, uint64_t need)
+{
+    if (need <= l->filled)
+        return true;
+    uint64_t grow = need - l->filled < PREFILL_BYTES ? PREFILL_BYTES : need - l->filled;
+    if (!write_zeros(l->fd, l->filled, grow) || fdatasync(l->fd) != 0) {
+        tn_log_error(NULL, "message log: cannot grow the file: %s", strerror(errno));
+        return false;
+    }
+    l->filled += grow;
+    return true;
+}
+
 tn_err tn_msg_log_append(tn_msg_log *l, const uint8_t *data, size_t len, tn_log_pos *end)
 {
     if (l->broken)
         return TN_EDATABASE;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(l->fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            tn_log_error(NULL, "message log: write failed: %s", w < 0 ? strerror(errno) : "0");
-            /* cut the partial batch off so the next one starts on a record boundary */
-            if (ftruncate(l->fd, (off_t)l->size) != 0) {
-                tn_log_error(NULL, "message log: cannot cut a failed write: %s", strerror(errno));
-                l->broken = true;
-            }
-            return TN_EDATABASE;
+    if (!prefill(l, l->size + len))
+        return TN_EDATABASE;
+    if (!write_at(l->fd, data, len, l->size)) {
+        tn_log_error(NULL, "message log: write failed: %s", strerror(errno));
+        /* zero what may have landed, so replay never meets a record of a failed batch */
+        if (!write_zeros(l->fd, l->size, len)) {
+            tn_log_error(NULL, "message log: cannot clear a failed write: %s", strerror(errno));
+            l->broken = true;
         }
-        done += (size_t)w;
+        return TN_EDATABASE;
     }
     if (fdatasync(l->fd) != 0) {
         tn_log_error(NULL, "message log: fdatasync failed: %s; restart ternd to recover",
@@ -164,6 +203,7 @@ bool tn_msg_log_rotate_if_full(tn_msg_log *l)
     l->fd = fd;
     l->segment++;
     l->size = 0;
+    l->filled = 0;
     return true;
 }
 
@@ -252,6 +292,8 @@ tn_err tn_msg_log_replay(const char *base, uint64_t segment, uint64_t offset,
         if (got == 0 && feof(f))
             break;
         uint32_t len = got == HEADER ? get_u32(h) : 0;
+        if (got == HEADER && len == 0 && get_u32(h + 4) == 0)
+            break; /* the zero-filled space after the last record */
         if (got != HEADER || len > RECORD_MAX) {
             *clean = false;
             break;

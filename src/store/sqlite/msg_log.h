@@ -29,7 +29,7 @@ void tn_msg_log_frame_end(tn_buf *b, size_t at);
 tn_msg_log *tn_msg_log_open(const char *base, uint64_t segment, char *err, size_t errlen);
 void tn_msg_log_close(tn_msg_log *l);
 /* Writes framed records and syncs them. *end: the log position after them. A failed write is
- * cut off again and may be retried; after a failed sync the log refuses every later append
+ * zeroed again and may be retried; after a failed sync the log refuses every later append
  * (what reached the disk is unknown), so the process must restart and replay. */
 tn_err tn_msg_log_append(tn_msg_log *l, const uint8_t *data, size_t len, tn_log_pos *end);
 /* Starts the next segment once the current one is full; false (logged) if it cannot. */

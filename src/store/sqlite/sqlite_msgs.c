@@ -49,7 +49,7 @@ static const char *const stmt_sql[] = {
 #define WAIT_LIMIT_S    10
 /* How long the indexer lets records gather before a round unless a reader waits for them or a
  * round's worth is queued: bigger rounds write each conversation's pages once for many records. */
-#define INDEX_DELAY_MS 20
+#define INDEX_DELAY_MS 100
 
 /* One appended record as the indexer needs it; its strings live in its batch's arena. */
 typedef struct log_rec {
