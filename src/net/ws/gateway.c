@@ -1,5 +1,5 @@
-/* Gateway connections: upgrade handshake and token login, frame reading, writes with a bounded
- * queue, session registry, heartbeats, kicks, and the event queue other threads post into. */
+/* Gateway connections: upgrade handshake and token login, frame reading with pipelined sends,
+ * bounded write queues, session registry, heartbeats, kicks, events other threads post. */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -78,6 +78,7 @@ static void conn_close(gw_conn *c);
 static void conn_shutdown(gw_conn *c);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void in_pump(gw_conn *c);
 
 static uint64_t now_ms(tn_gateway *gw)
 {
@@ -110,8 +111,7 @@ static void drop_queued(gw_conn *c)
     c->outn = 0;
 }
 
-/* Writes the queued frames in one uv_write (one writev); cuts off a reader whose queue is over
- * the limit. */
+/* Writes the queued frames in one writev; cuts off a reader whose queue is over the limit. */
 static void flush_conn(gw_conn *c)
 {
     if (!c->outn)
@@ -120,17 +120,34 @@ static void flush_conn(gw_conn *c)
         drop_queued(c);
         return;
     }
+    uv_buf_t bufs[GW_OUTQ];
+    size_t total = 0;
+    for (int i = 0; i < c->outn; i++) {
+        bufs[i] = uv_buf_init((char *)c->outq[i]->data, (unsigned)c->outq[i]->len);
+        total += bufs[i].len;
+    }
+    /* The socket usually takes it all at once: then there is no write request, whose completion
+     * costs an epoll_ctl besides (libuv re-arms the watcher each time its write queue drains).
+     * Behind a queue this fails with EAGAIN; an error is left to uv_write to report. */
+    int done = uv_try_write((uv_stream_t *)&c->tcp, bufs, c->outn);
+    if (done > 0 && (size_t)done == total) {
+        drop_queued(c);
+        return;
+    }
+    size_t skip = done > 0 ? (size_t)done : 0;
+    int first = 0;
+    while (skip >= bufs[first].len) /* done < total: some buffer is left unwritten */
+        skip -= bufs[first++].len;
+    bufs[first].base += skip;
+    bufs[first].len -= skip;
     gw_write *w = malloc(sizeof *w);
     if (!w)
         abort();
-    uv_buf_t bufs[GW_OUTQ];
     w->n = c->outn;
-    for (int i = 0; i < c->outn; i++) {
-        w->bufs[i] = c->outq[i];
-        bufs[i] = uv_buf_init((char *)c->outq[i]->data, (unsigned)c->outq[i]->len);
-    }
+    memcpy(w->bufs, c->outq, (size_t)c->outn * sizeof *w->bufs);
     c->outn = 0;
-    if (uv_write(&w->w, (uv_stream_t *)&c->tcp, bufs, (unsigned)w->n, on_written) < 0) {
+    if (uv_write(&w->w, (uv_stream_t *)&c->tcp, bufs + first, (unsigned)(w->n - first),
+                 on_written) < 0) {
         on_written(&w->w, UV_ECANCELED);
         conn_close(c);
         return;
@@ -299,6 +316,7 @@ static void on_closed(uv_handle_t *h)
         c->all_next->all_prev = c->all_prev;
     gw->conn_count--;
     handshake_free(c);
+    gw_req_free(c->parked); /* its frames were read, its turn never came */
     tn_buf_free(&c->in);
     tn_buf_free(&c->frag);
     free(c->key);
@@ -743,13 +761,8 @@ static void open_session(gw_conn *c)
     apply_login_policy(c, hs->token);
     handshake_free(c);
     /* frames that arrived behind the upgrade request */
-    if (c->in.len) {
-        tn_buf rest = c->in;
-        c->in = (tn_buf){0};
-        on_read((uv_stream_t *)&c->tcp, (ssize_t)rest.len,
-                &(uv_buf_t){(char *)rest.data, rest.len});
-        tn_buf_free(&rest);
-    }
+    if (c->in.len)
+        in_pump(c);
 }
 
 static void auth_done(uv_work_t *w, int status)
@@ -962,6 +975,28 @@ static void handle_text(gw_conn *c, const uint8_t *data, size_t len)
     json_decref(j);
 }
 
+/* A send may join the sends in flight (the writer takes them in read order and answers them in
+ * that order); anything else starts only when nothing is in flight and holds back what follows,
+ * so a pull after a send sees it. */
+static bool request_ready(const gw_conn *c, const gw_req *r)
+{
+    if (gw_pipelined(r))
+        return !c->barrier && c->inflight < GW_PIPELINE_MAX;
+    return c->inflight == 0;
+}
+
+static void request_start(gw_conn *c, gw_req *r)
+{
+    bool logout = r->req.req_identifier == 2003;
+    c->inflight++;
+    c->barrier = !gw_pipelined(r);
+    if (!gw_dispatch(c, r)) {
+        send_close(c, logout ? CLOSE_NORMAL : CLOSE_PROTOCOL,
+                   logout ? "logout" : "unknown reqIdentifier");
+        conn_shutdown(c);
+    }
+}
+
 static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
 {
     tn_buf plain = {0};
@@ -1001,30 +1036,10 @@ static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
         abort();
     memcpy(r->key, c->key, c->key_len + 1);
     r->key_len = c->key_len;
-    c->busy = true;
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    bool logout = r->req.req_identifier == 2003;
-    if (!gw_dispatch(c, r)) {
-        send_close(c, logout ? CLOSE_NORMAL : CLOSE_PROTOCOL,
-                   logout ? "logout" : "unknown reqIdentifier");
-        conn_shutdown(c);
-    }
-}
-
-void gw_resume(gw_conn *c)
-{
-    if (c->state != GW_OPEN || c->shut)
-        return;
-    c->busy = false;
-    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-    /* frames read before the pause wait in c->in */
-    if (c->in.len) {
-        tn_buf rest = c->in;
-        c->in = (tn_buf){0};
-        on_read((uv_stream_t *)&c->tcp, (ssize_t)rest.len,
-                &(uv_buf_t){(char *)rest.data, rest.len});
-        tn_buf_free(&rest);
-    }
+    if (request_ready(c, r))
+        request_start(c, r);
+    else
+        c->parked = r; /* frames_feed goes no further until it has started */
 }
 
 /* One complete frame; returns false when the connection is finished. */
@@ -1079,22 +1094,40 @@ static bool handle_frame(gw_conn *c, tn_ws_frame *f)
     return c->state == GW_OPEN;
 }
 
-static void frames_feed(gw_conn *c, uint8_t *data, size_t len)
+/* Handles the frames in data[0, len) in order; returns how many bytes it used. Stops at an
+ * incomplete frame, when the connection ends, or (c->stalled) when what comes next must wait
+ * for replies in flight. */
+static size_t frames_feed(gw_conn *c, uint8_t *data, size_t len)
 {
     size_t pos = 0;
-    while (pos < len && c->state == GW_OPEN && !c->shut) {
-        if (c->busy) {
-            tn_buf_append(&c->in, data + pos, len - pos); /* one request at a time */
-            return;
+    while (c->state == GW_OPEN && !c->shut) {
+        if (c->parked) {
+            if (!request_ready(c, c->parked)) {
+                c->stalled = true;
+                break;
+            }
+            gw_req *r = c->parked;
+            c->parked = NULL;
+            request_start(c, r);
+            continue;
+        }
+        if (pos == len)
+            break;
+        /* Only a request's frames pass requests in flight: a ping, text or close frame is
+         * answered after them, as when requests went one at a time. Decided on the first byte,
+         * as parsing unmasks in place and could not be done twice. */
+        uint8_t op = data[pos] & 0x0f;
+        if (c->inflight && op != TN_WS_OP_BINARY &&
+            !(op == TN_WS_OP_CONT && c->frag_op == TN_WS_OP_BINARY)) {
+            c->stalled = true;
+            break;
         }
         tn_ws_frame f;
         size_t used = 0;
         tn_ws_parse r =
             tn_ws_frame_parse(data + pos, len - pos, c->gw->opt.max_frame, true, &f, &used);
-        if (r == TN_WS_PARSE_MORE) {
-            tn_buf_append(&c->in, data + pos, len - pos);
-            return;
-        }
+        if (r == TN_WS_PARSE_MORE)
+            break;
         if (r != TN_WS_PARSE_FRAME) {
             tn_log_info(NULL, "gateway: closing %s: %s", c->user_id,
                         r == TN_WS_PARSE_TOO_BIG ? "frame over max_frame_bytes"
@@ -1102,12 +1135,65 @@ static void frames_feed(gw_conn *c, uint8_t *data, size_t len)
             send_close(c, r == TN_WS_PARSE_TOO_BIG ? CLOSE_TOO_BIG : CLOSE_PROTOCOL,
                        r == TN_WS_PARSE_TOO_BIG ? "frame too large" : "protocol error");
             conn_shutdown(c);
-            return;
+            break;
         }
         pos += used;
         if (!handle_frame(c, &f))
-            return;
+            break;
     }
+    return pos;
+}
+
+/* Reading stops only while the connection is stalled (a reply always comes to end that) with
+ * GW_IN_MAX unhandled, and starts again at half of it: otherwise a partial frame could need
+ * more bytes than the bound to complete. */
+static void reading_update(gw_conn *c)
+{
+    if (c->state != GW_OPEN || c->shut)
+        return;
+    size_t pending = c->in.len - c->in_pos;
+    if (!c->read_paused && c->stalled && pending >= GW_IN_MAX) {
+        c->read_paused = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    } else if (c->read_paused && (!c->stalled || pending < GW_IN_MAX / 2)) {
+        c->read_paused = false;
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    }
+}
+
+/* Handles what waits in c->in (frames are parsed and unmasked in place there). */
+static void in_pump(gw_conn *c)
+{
+    uint8_t *data = c->in.data ? c->in.data + c->in_pos : NULL;
+    c->in_pos += frames_feed(c, data, c->in.len - c->in_pos);
+    if (c->in_pos == c->in.len) {
+        tn_buf_free(&c->in);
+        c->in_pos = 0;
+    }
+    reading_update(c);
+}
+
+static void in_append(gw_conn *c, const void *data, size_t len)
+{
+    if (c->in_pos) {
+        memmove(c->in.data, c->in.data + c->in_pos, c->in.len - c->in_pos);
+        c->in.len -= c->in_pos;
+        c->in_pos = 0;
+    }
+    tn_buf_append(&c->in, data, len);
+}
+
+void gw_resume(gw_conn *c)
+{
+    if (c->state != GW_OPEN || c->shut)
+        return;
+    if (c->inflight && !--c->inflight)
+        c->barrier = false;
+    /* a reply while frames_feed runs (one answered at once) cannot find it stalled */
+    if (!c->stalled)
+        return;
+    c->stalled = false;
+    in_pump(c);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -1132,18 +1218,21 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         handshake_feed(c, buf->base, (size_t)nread);
         return;
     }
-    if (c->state != GW_OPEN)
+    if (c->state != GW_OPEN || c->shut)
         return;
-    if (c->in.len && buf->base != (char *)c->in.data) {
-        /* a frame was incomplete: join the new bytes to it and parse from the joined copy */
-        tn_buf_append(&c->in, buf->base, (size_t)nread);
-        tn_buf joined = c->in;
-        c->in = (tn_buf){0};
-        frames_feed(c, joined.data, joined.len);
-        tn_buf_free(&joined);
+    if (c->in.len == c->in_pos && !c->stalled) {
+        /* nothing kept from before: parse straight out of the read buffer, keep the rest */
+        size_t used = frames_feed(c, (uint8_t *)buf->base, (size_t)nread);
+        if (used < (size_t)nread && c->state == GW_OPEN && !c->shut)
+            in_append(c, buf->base + used, (size_t)nread - used);
+        reading_update(c);
         return;
     }
-    frames_feed(c, (uint8_t *)buf->base, (size_t)nread);
+    in_append(c, buf->base, (size_t)nread);
+    if (c->stalled)
+        reading_update(c); /* the frames wait for replies in flight */
+    else
+        in_pump(c);
 }
 
 static void on_connection(uv_stream_t *listener, int status)
@@ -1187,7 +1276,7 @@ static void on_sweep(uv_timer_t *t)
         next = c->all_next;
         if (c->state == GW_HANDSHAKE && now - c->hs->started_ms > HANDSHAKE_MS) {
             conn_close(c);
-        } else if (c->state == GW_OPEN && !c->busy && now - c->last_read_ms > READ_TIMEOUT_MS) {
+        } else if (c->state == GW_OPEN && !c->inflight && now - c->last_read_ms > READ_TIMEOUT_MS) {
             tn_log_info(NULL, "gateway: %s idle for 30 s: closed", c->user_id);
             send_close(c, CLOSE_NORMAL, "read timeout");
             conn_shutdown(c);

@@ -275,6 +275,11 @@ static bool to_pool(gw_conn *c, gw_req *r)
     return true;
 }
 
+bool gw_pipelined(const gw_req *r)
+{
+    return r->req.req_identifier == REQ_SEND;
+}
+
 bool gw_dispatch(gw_conn *c, gw_req *r)
 {
     switch (r->req.req_identifier) {

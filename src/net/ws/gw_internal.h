@@ -17,6 +17,12 @@
 typedef struct gw_handshake gw_handshake;
 
 #define GW_OUTQ 8
+/* Sends (1003) of one connection in flight together: the message writer takes them in read
+ * order and answers them in that order, so more of them share one group commit. */
+#define GW_PIPELINE_MAX 32
+/* Unhandled input kept while the connection waits on its own replies; past it reading stops
+ * until they come (more than a frame's worth is never needed then). */
+#define GW_IN_MAX (256 * 1024)
 
 typedef enum gw_state {
     GW_HANDSHAKE, /* reading the upgrade request */
@@ -31,7 +37,8 @@ typedef struct gw_conn {
     uint64_t id;
     gw_state state;
     gw_handshake *hs; /* only while GW_HANDSHAKE / GW_AUTH */
-    tn_buf in;        /* bytes of a frame not complete yet */
+    tn_buf in;        /* input not handled yet: a partial frame, or frames waiting their turn */
+    size_t in_pos;    /* bytes at the start of `in` already handled */
     tn_buf frag;      /* a fragmented message being assembled */
     uint8_t frag_op;
     char *key; /* "<app>\0<userID>", key_len bytes */
@@ -42,9 +49,13 @@ typedef struct gw_conn {
     tn_ws_codec codec;
     bool gzip;
     bool background;
-    bool busy;        /* a request is in flight: reading is paused until its reply */
-    bool shut;        /* shutdown requested: close once written */
-    uint32_t delayed; /* push frames held in the delay queue: later pushes queue behind them */
+    bool shut;             /* shutdown requested: close once written */
+    uint16_t inflight;     /* requests dispatched and not answered yet */
+    bool barrier;          /* the one in flight is not a send: nothing starts until its reply */
+    bool stalled;          /* the next frame or `parked` waits for replies in flight */
+    bool read_paused;      /* stalled with GW_IN_MAX unhandled: reading stops until replies */
+    struct gw_req *parked; /* decoded request that may not start yet; frames behind it wait */
+    uint32_t delayed;      /* push frames held in the delay queue: later pushes queue behind them */
     uint64_t last_read_ms, last_ping_ms;
     struct gw_conn *user_next, *user_prev; /* connections of the same user */
     struct gw_conn *all_next, *all_prev;
@@ -141,6 +152,7 @@ void gw_delay_frame(tn_gateway *gw, gw_conn *c, tn_refbuf *frame);
 void gw_fanout_add(tn_gateway *gw, tn_push *p); /* takes p */
 void gw_fanout_stop(tn_gateway *gw);            /* drops what is undelivered */
 void gw_send_reply(gw_conn *c, const tn_ws_response *r);
+/* One request of c was answered: starts what waited for it. */
 void gw_resume(gw_conn *c);
 void gw_post(tn_gateway *gw, gw_event *ev);
 void gw_req_free(gw_req *r);
@@ -148,6 +160,8 @@ void gw_req_free(gw_req *r);
 /* gw_handlers.c: runs a decoded request; true when it was handed to the thread pool or the
  * writer (the reply comes later), false when the connection must be closed. */
 bool gw_dispatch(gw_conn *c, gw_req *r);
+/* A send: it may start while other sends of its connection are in flight. */
+bool gw_pipelined(const gw_req *r);
 /* 2005 bookkeeping and status pushes (gw_presence.c) */
 void gw_presence_connected(gw_conn *c);
 void gw_presence_disconnected(gw_conn *c);
