@@ -228,7 +228,10 @@ static void on_pace(uv_timer_t *t)
     tb_run *run = t->data;
     if (!run->sending)
         return;
+    /* a starved client catches up, but never past the phase: rate × seconds is the offer */
     uint64_t now = now_us(run);
+    if (now > run->phase_end_us)
+        now = run->phase_end_us;
     double elapsed = (double)(now - run->phase_start_us) / 1e6;
     uint64_t due = (uint64_t)(elapsed * run->opt.rate);
     uint64_t sent_in_phase = run->sent;
