@@ -69,8 +69,6 @@ void tn_sqlite_close_conns(tn_sqlite_store *s);
  * conversations sees it. No wait inside reads_begin (the writer's checks read the committed
  * state). TN_EDATABASE if the indexer is stuck. */
 tn_err tn_sqlite_wait_indexed(tn_sqlite_store *s);
-void tn_sqlite_snapshot_enter(void);
-void tn_sqlite_snapshot_leave(void);
 
 #define TN_SQLITE_WAIT(s)                                                                          \
     do {                                                                                           \

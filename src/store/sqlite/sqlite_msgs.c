@@ -453,15 +453,27 @@ tn_err tn_sqlite_wait_indexed(tn_sqlite_store *s)
     return e;
 }
 
-void tn_sqlite_snapshot_enter(void)
+tn_err tn_sqlite_reads_begin(tn_store *s)
 {
+    TN_SQLITE_CONN(s, c);
     snapshot_depth++;
+    if (!c->snapshot && sqlite3_get_autocommit(c->db)) {
+        if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            return tn_sqlite_fail(c->db, "begin reads");
+        c->snapshot = true;
+    }
+    return TN_OK;
 }
 
-void tn_sqlite_snapshot_leave(void)
+void tn_sqlite_reads_end(tn_store *s)
 {
     if (snapshot_depth)
         snapshot_depth--;
+    tn_sqlite_conn *c = tn_sqlite_conn_get(s);
+    if (c && c->snapshot) {
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+        c->snapshot = false;
+    }
 }
 
 /* ---- append ---- */

@@ -11,5 +11,8 @@ void tn_sqlite_msgs_close(tn_sqlite_msgs *ms);
 /* store.h's msgs_append: durable in the log when it returns, indexed shortly after. */
 tn_err tn_sqlite_msgs_append(tn_store *s, const char *app, tn_msg_rec *msgs, size_t n,
                              bool *duplicate, tn_arena *a);
+/* store.h's reads_begin / reads_end: one read transaction, no waiting for the indexer. */
+tn_err tn_sqlite_reads_begin(tn_store *s);
+void tn_sqlite_reads_end(tn_store *s);
 /* Holds the indexer (tests: a store closed while paused leaves its records in the log only). */
 void tn_sqlite_msgs_pause(tn_sqlite_msgs *ms, bool paused);

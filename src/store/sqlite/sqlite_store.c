@@ -620,30 +620,6 @@ static tn_err msgs_range(tn_store *s, const char *app, const char *conversation_
     return TN_OK;
 }
 
-/* ---- the writer's read batch ---- */
-
-static tn_err reads_begin(tn_store *s)
-{
-    GET_CONN(s, c);
-    tn_sqlite_snapshot_enter();
-    if (!c->snapshot && sqlite3_get_autocommit(c->db)) {
-        if (sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-            return tn_sqlite_fail(c->db, "begin reads");
-        c->snapshot = true;
-    }
-    return TN_OK;
-}
-
-static void reads_end(tn_store *s)
-{
-    tn_sqlite_snapshot_leave();
-    tn_sqlite_conn *c = tn_sqlite_conn_get(s);
-    if (c && c->snapshot) {
-        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-        c->snapshot = false;
-    }
-}
-
 /* ---- lifecycle ---- */
 
 static void close_store(tn_store *base)
@@ -673,8 +649,8 @@ static const tn_store_ops sqlite_ops = {
     .client_config_set = client_config_set,
     .client_config_delete = client_config_delete,
     .client_config_page = client_config_page,
-    .reads_begin = reads_begin,
-    .reads_end = reads_end,
+    .reads_begin = tn_sqlite_reads_begin,
+    .reads_end = tn_sqlite_reads_end,
     .msgs_append = tn_sqlite_msgs_append,
     .seq_max = seq_max,
     .msgs_range = msgs_range,
