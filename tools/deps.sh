@@ -3,9 +3,9 @@
 # Usage: tools/deps.sh [build|test]; runs apt-get only as root, otherwise prints the command.
 set -eu
 build_pkgs="build-essential cmake pkg-config libuv1-dev libhttp-parser-dev libwslay-dev \
-libjansson-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libssl-dev zlib1g-dev \
+libjansson-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev nettle-dev zlib1g-dev \
 libinih-dev"
-test_pkgs="libcmocka-dev clang-format curl chromium"
+test_pkgs="libcmocka-dev libssl-dev clang-format curl chromium"
 want="$build_pkgs"
 [ "${1:-build}" = test ] && want="$want $test_pkgs"
 missing=""

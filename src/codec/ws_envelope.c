@@ -3,13 +3,13 @@
 #include "ws_envelope.h"
 
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base64.h"
 #include "gob.h"
+#include "json_scan.h"
 
 __attribute__((format(printf, 3, 4))) static bool fail(char *why, size_t whylen, const char *fmt,
                                                        ...)
@@ -166,10 +166,40 @@ static bool decode_base64(tn_arena *a, const char *s, size_t n, tn_ws_request *o
     return true;
 }
 
-static bool json_member(int f, json_t *v, tn_arena *a, tn_ws_request *out, char *why, size_t whylen)
+typedef struct json_request {
+    tn_arena *a;
+    tn_ws_request *out;
+    char *why;
+    size_t whylen;
+} json_request;
+
+/* A string member's text, unescaped; for an unescaped one, the document's own bytes. */
+static const char *span_text(tn_arena *a, const tn_json_span *v, size_t *n)
 {
+    if (!v->escaped) {
+        *n = v->len;
+        return v->p;
+    }
+    char *t = tn_arena_alloc(a, v->len + 1);
+    *n = tn_json_unescape(v, t);
+    return t;
+}
+
+static bool json_member(void *ud, const tn_json_span *key, const tn_json_span *v)
+{
+    json_request *q = ud;
+    char name_buf[64];
+    if (key->len >= sizeof name_buf)
+        return true; /* longer than any field name: unknown */
+    tn_json_unescape(key, name_buf);
+    int f = 0;
+    while (f < F_COUNT && !go_fold_equal(name_buf, req_fields[f].json))
+        f++;
+    if (f == F_COUNT)
+        return true;
     const char *name = req_fields[f].json;
-    if (json_is_null(v)) {
+    tn_ws_request *out = q->out;
+    if (v->kind == TN_JSON_NULL) {
         if (f == F_DATA) { /* null resets a []byte; for int and string it is a no-op */
             out->data = NULL;
             out->data_len = 0;
@@ -177,48 +207,32 @@ static bool json_member(int f, json_t *v, tn_arena *a, tn_ws_request *out, char 
         return true;
     }
     if (f == F_REQ_ID) {
-        if (!json_is_integer(v))
-            return fail(why, whylen, "json: %s must be an integer", name);
-        json_int_t i = json_integer_value(v);
-        if (i < INT32_MIN || i > INT32_MAX)
-            return fail(why, whylen, "json: %s %" JSON_INTEGER_FORMAT " out of range", name, i);
+        int64_t i;
+        if (v->kind != TN_JSON_NUMBER || !v->integer)
+            return fail(q->why, q->whylen, "json: %s must be an integer", name);
+        if (!tn_json_int64(v, &i) || i < INT32_MIN || i > INT32_MAX)
+            return fail(q->why, q->whylen, "json: %s %.*s out of range", name, (int)v->len, v->p);
         out->req_identifier = (int32_t)i;
         return true;
     }
-    if (!json_is_string(v))
-        return fail(why, whylen, "json: %s must be a string", name);
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
+    if (v->kind != TN_JSON_STRING)
+        return fail(q->why, q->whylen, "json: %s must be a string", name);
     if (f == F_TOKEN)
         return true;
+    size_t n;
+    const char *text = span_text(q->a, v, &n);
     if (f == F_DATA)
-        return decode_base64(a, s, n, out) || fail(why, whylen, "json: data is not base64");
-    return copy_string(a, s, n, string_slot(out, f), name, why, whylen);
+        return decode_base64(q->a, text, n, out) ||
+               fail(q->why, q->whylen, "json: data is not base64");
+    return copy_string(q->a, text, n, string_slot(out, f), name, q->why, q->whylen);
 }
 
+/* Members in document order, later ones overriding earlier ones, as in Go. */
 static bool decode_json(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_request *out, char *why,
                         size_t whylen)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)buf, len, 0, &jerr);
-    if (!root)
-        return fail(why, whylen, "json: %s", jerr.text);
-    bool ok = json_is_object(root) || fail(why, whylen, "json: request is not an object");
-    const char *key;
-    json_t *v;
-    /* Members in document order, later ones overriding earlier ones, as in Go. */
-    json_object_foreach(root, key, v)
-    {
-        if (!ok)
-            break;
-        for (int f = 0; f < F_COUNT; f++)
-            if (go_fold_equal(key, req_fields[f].json)) {
-                ok = json_member(f, v, a, out, why, whylen);
-                break;
-            }
-    }
-    json_decref(root);
-    return ok;
+    json_request q = {a, out, why, whylen};
+    return tn_json_scan_object((const char *)buf, len, json_member, &q, why, whylen);
 }
 
 bool tn_ws_decode_request(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_arena *a,
@@ -465,35 +479,52 @@ static bool decode_response_gob(const uint8_t *buf, size_t len, tn_arena *a, tn_
     return true;
 }
 
-static bool decode_response_json(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_response *out,
-                                 char *why, size_t whylen)
+typedef struct json_response {
+    tn_arena *a;
+    tn_ws_response *out;
+    bool data_ok;
+} json_response;
+
+/* The server's own fields by their exact names; a member of another type is left zero. */
+static bool json_response_member(void *ud, const tn_json_span *key, const tn_json_span *v)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)buf, len, 0, &jerr);
-    if (!root || !json_is_object(root)) {
-        json_decref(root);
-        return fail(why, whylen, "json: response is not an object");
+    json_response *q = ud;
+    tn_ws_response *out = q->out;
+#define KEY(n) (key->len == sizeof(n) - 1 && memcmp(key->p, n, sizeof(n) - 1) == 0)
+    int64_t i;
+    if (KEY("reqIdentifier") || KEY("errCode")) {
+        if (tn_json_int64(v, &i))
+            *(KEY("errCode") ? &out->err_code : &out->req_identifier) = (int32_t)i;
+        return true;
     }
-    out->req_identifier = (int32_t)json_integer_value(json_object_get(root, "reqIdentifier"));
-    out->err_code = (int32_t)json_integer_value(json_object_get(root, "errCode"));
-    const char *s;
-    if ((s = json_string_value(json_object_get(root, "msgIncr"))))
-        resp_string(a, s, strlen(s), &out->msg_incr);
-    if ((s = json_string_value(json_object_get(root, "operationID"))))
-        resp_string(a, s, strlen(s), &out->operation_id);
-    if ((s = json_string_value(json_object_get(root, "errMsg"))))
-        resp_string(a, s, strlen(s), &out->err_msg);
-    json_t *d = json_object_get(root, "data");
-    bool ok = true;
-    if (json_is_string(d)) {
+    if (v->kind != TN_JSON_STRING)
+        return true;
+    const char **slot = KEY("msgIncr")       ? &out->msg_incr
+                        : KEY("operationID") ? &out->operation_id
+                        : KEY("errMsg")      ? &out->err_msg
+                                             : NULL;
+#undef KEY
+    size_t n;
+    if (slot) {
+        const char *text = span_text(q->a, v, &n);
+        resp_string(q->a, text, n, slot);
+    } else if (key->len == 4 && memcmp(key->p, "data", 4) == 0) {
+        const char *text = span_text(q->a, v, &n);
         tn_ws_request tmp = {0};
-        ok = decode_base64(a, json_string_value(d), json_string_length(d), &tmp) ||
-             fail(why, whylen, "json: data is not base64");
+        q->data_ok = decode_base64(q->a, text, n, &tmp);
         out->data = tmp.data;
         out->data_len = tmp.data_len;
     }
-    json_decref(root);
-    return ok;
+    return true;
+}
+
+static bool decode_response_json(const uint8_t *buf, size_t len, tn_arena *a, tn_ws_response *out,
+                                 char *why, size_t whylen)
+{
+    json_response q = {a, out, true};
+    if (!tn_json_scan_object((const char *)buf, len, json_response_member, &q, why, whylen))
+        return false;
+    return q.data_ok || fail(why, whylen, "json: data is not base64");
 }
 
 bool tn_ws_decode_response(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_arena *a,

@@ -1,28 +1,27 @@
-/* JWT encode/verify with OpenSSL HMAC and jansson. Claims keep OpenIM's key order so a tern token
- * is indistinguishable from an OpenIM one; verification mirrors golang-jwt v4 as OpenIM uses it. */
+/* JWT encode/verify with HMAC-SHA2 (core/digest) and jansson. Claims keep OpenIM's key order so a
+ * tern token is indistinguishable from an OpenIM one; verification mirrors golang-jwt v4 as OpenIM
+ * uses it. */
 #include "jwt.h"
 
 #include <jansson.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base64.h"
+#include "digest.h"
 
 /* base64url of {"alg":"HS256","typ":"JWT"}, the header golang-jwt writes */
 static const char hs256_header[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-static const EVP_MD *digest_for(const char *alg)
+static tn_hmac_alg digest_for(const char *alg)
 {
     if (strcmp(alg, "HS256") == 0)
-        return EVP_sha256();
+        return TN_HMAC_SHA256;
     if (strcmp(alg, "HS384") == 0)
-        return EVP_sha384();
+        return TN_HMAC_SHA384;
     if (strcmp(alg, "HS512") == 0)
-        return EVP_sha512();
-    return NULL;
+        return TN_HMAC_SHA512;
+    return TN_HMAC_NONE;
 }
 
 bool tn_jwt_sign(const char *secret, const tn_jwt_claims *claims, char *out, size_t outlen)
@@ -45,9 +44,8 @@ bool tn_jwt_sign(const char *secret, const tn_jwt_claims *claims, char *out, siz
     size_t n = (size_t)snprintf(out, outlen, "%s.", hs256_header);
     n += tn_b64_encode(payload, plen, out + n, true);
     free(payload);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (unsigned char *)out, n, mac, &maclen);
+    uint8_t mac[TN_HMAC_MAX_SIZE];
+    size_t maclen = tn_hmac(TN_HMAC_SHA256, secret, strlen(secret), out, n, mac);
     out[n++] = '.';
     tn_b64_encode(mac, maclen, out + n, true);
     return true;
@@ -130,20 +128,18 @@ tn_err tn_jwt_verify(tn_ctx *ctx, const char *secret, const char *token, int64_t
         goto out;
     }
     json_t *alg = json_object_get(header, "alg");
-    const EVP_MD *md = json_is_string(alg) ? digest_for(json_string_value(alg)) : NULL;
-    if (!md) {
+    tn_hmac_alg md = json_is_string(alg) ? digest_for(json_string_value(alg)) : TN_HMAC_NONE;
+    if (md == TN_HMAC_NONE) {
         e = tn_ctx_fail(ctx, TN_ETOKEN_UNKNOWN, "signing method (alg) is unavailable");
         goto out;
     }
-    unsigned char mac[EVP_MAX_MD_SIZE], given[EVP_MAX_MD_SIZE + 3];
-    unsigned int maclen = 0;
+    uint8_t mac[TN_HMAC_MAX_SIZE], given[TN_HMAC_MAX_SIZE + 3];
     size_t given_len = 0;
     size_t sig_len = len - (size_t)(dot2 + 1 - token);
-    HMAC(md, secret, (int)strlen(secret), (const unsigned char *)token, (size_t)(dot2 - token), mac,
-         &maclen);
-    if (sig_len > tn_b64_encoded_len(EVP_MAX_MD_SIZE, true) + 2 ||
+    size_t maclen = tn_hmac(md, secret, strlen(secret), token, (size_t)(dot2 - token), mac);
+    if (sig_len > tn_b64_encoded_len(TN_HMAC_MAX_SIZE, true) + 2 ||
         !tn_b64_decode(dot2 + 1, sig_len, given, &given_len, true) || given_len != maclen ||
-        CRYPTO_memcmp(mac, given, maclen) != 0) {
+        !tn_digest_equal(mac, given, maclen)) {
         e = tn_ctx_fail(ctx, TN_ETOKEN_UNKNOWN, "signature is invalid");
         goto out;
     }

@@ -3,13 +3,13 @@
 #include "group_internal.h"
 
 #include <ctype.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "log.h"
+#include "rand.h"
 
 enum { GROUP_WORKING = 2, APP_ADMIN_LEVEL = 2, GROUP_AT_NOTIFICATION = 4 };
 
@@ -243,7 +243,7 @@ void tn_group_tell(tn_svc *svc, tn_ctx *ctx, const char *group_id, int32_t type,
 const char *tn_group_uuid(tn_ctx *ctx)
 {
     unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
+    if (!tn_rand_bytes(b, sizeof b))
         memset(b, 0, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
@@ -300,7 +300,7 @@ static tn_err generate_id(tn_svc *svc, tn_ctx *ctx, const char **out)
 {
     for (int i = 0; i < 10; i++) {
         uint32_t r;
-        if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+        if (!tn_rand_bytes(&r, sizeof r))
             return tn_ctx_fail(ctx, TN_ESERVER, "no random bytes");
         const char *id = tn_arena_printf(ctx->arena, "%u", r);
         tn_group *g;

@@ -2,8 +2,6 @@
  * seqs a user may see and the stored MsgData bytes for them. Group commit is msg_writer.c. */
 #include "msg.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +14,8 @@
 #include "msg_writer.h"
 #include "store_friend.h"
 #include "sdkws.pb-c.h"
+#include "digest.h"
+#include "rand.h"
 
 #define PULL_MAX 10000 /* messages one range may return: bounds a reply's memory */
 
@@ -65,19 +65,6 @@ static bool is_notification(const Sdkws__MsgData *m)
     return false;
 }
 
-/* The random part of a serverMsgID: it only has to differ between messages, so a per-thread
- * generator seeded once replaces RAND_bytes (which checks getpid on every call). */
-static uint32_t id_random(void)
-{
-    static __thread uint64_t state;
-    if (!state && (RAND_bytes((unsigned char *)&state, sizeof state) != 1 || !state))
-        state = (uint64_t)tn_now_ms() | 1;
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (uint32_t)(z ^ (z >> 31));
-}
-
 /* serverMsgID: lower-case hex MD5 of "<local time>-<sendID>-<random>", as OpenIM makes it. */
 static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
 {
@@ -85,15 +72,11 @@ static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
     time_t t = (time_t)(now_ms / 1000);
     struct tm tm;
     localtime_r(&t, &tm);
-    uint32_t r = id_random();
+    uint32_t r = tn_rand_fast32(); /* only has to differ between messages */
     int n =
         snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d-%.128s-%u", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, send_id, r);
-    unsigned char md[16];
-    unsigned int mdlen = 0;
-    EVP_Digest(text, (size_t)n, md, &mdlen, EVP_md5(), NULL);
-    for (int i = 0; i < 16; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    tn_md5_hex(text, (size_t)n, out);
 }
 
 static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *out)

@@ -147,6 +147,7 @@ static void commit_batch(tn_msg_writer *w, tn_msg_job *batch)
 static void *writer_main(void *arg)
 {
     tn_msg_writer *w = arg;
+    pthread_setname_np(pthread_self(), "tn-writer");
     for (;;) {
         pthread_mutex_lock(&w->mu);
         while (!w->head && !w->stopping)

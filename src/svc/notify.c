@@ -2,7 +2,6 @@
  * turns a tips object into MsgData sent through the normal pipeline (group commit, fan-out). */
 #include "notify.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "msg.h"
 #include "msg_writer.h"
 #include "sdkws.pb-c.h"
+#include "rand.h"
 
 /* isSendMsg and offlinePush.enable of each configurable type (protocol §7.4); every type has
  * reliabilityLevel 1: the notification itself is online-only. Types not listed: both off. */
@@ -80,7 +80,8 @@ static void emit(tn_svc *svc, tn_ctx *ctx, const emit_args *a)
     for (size_t i = 0; i < n; i++)
         ptrs[i] = &opts[i];
     unsigned char rnd[16];
-    RAND_bytes(rnd, sizeof rnd);
+    if (!tn_rand_bytes(rnd, sizeof rnd))
+        memset(rnd, 0, sizeof rnd);
     char cmid[33];
     for (int i = 0; i < 16; i++)
         snprintf(cmid + 2 * i, 3, "%02x", rnd[i]);

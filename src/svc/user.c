@@ -6,8 +6,8 @@
 #include "log.h"
 
 #include "msg.h"
+#include "rand.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,7 +158,7 @@ static tn_err generate_account_id(tn_svc *svc, tn_ctx *ctx, char *out, size_t ou
 {
     for (int attempt = 0; attempt < 20; attempt++) {
         unsigned char r[8];
-        if (RAND_bytes(r, sizeof r) != 1)
+        if (!tn_rand_bytes(r, sizeof r))
             return tn_ctx_fail(ctx, TN_ESERVER, "no randomness");
         uint64_t v = 0;
         memcpy(&v, r, sizeof v);

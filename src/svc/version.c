@@ -2,10 +2,10 @@
  * in full, which element IDs changed since its version, and the Go-compatible idHash. */
 #include "version.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "buf.h"
+#include "digest.h"
 
 static int hex_digit(char c)
 {
@@ -206,12 +206,9 @@ uint64_t tn_version_id_hash(const char *const *ids, size_t n)
         go_json_string(&b, ids[i]);
     }
     tn_buf_append_byte(&b, ']');
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
-    int ok = EVP_Digest(b.data, b.len, md, &md_len, EVP_md5(), NULL);
+    uint8_t md[TN_MD5_SIZE];
+    tn_md5(b.data, b.len, md);
     tn_buf_free(&b);
-    if (!ok || md_len < 8)
-        return 0;
     uint64_t h = 0;
     for (int i = 0; i < 8; i++)
         h = h << 8 | md[i];

@@ -1,11 +1,11 @@
 /* The /msg routes: an app server's send_msg (admin, sends as any user through the same pipeline
  * as the gateway), seq and pull queries, server time, and the read-state writes. */
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "digest.h"
+#include "rand.h"
 #include "handlers.h"
 #include "json.h"
 #include "msg.h"
@@ -77,15 +77,10 @@ static void on_sent(void *udata, const tn_msg_sent *r)
 static void client_msg_id(const char *send_id, char out[33])
 {
     char text[256];
-    uint64_t r = 0;
-    RAND_bytes((unsigned char *)&r, sizeof r);
+    uint64_t r = (uint64_t)tn_rand_fast32() << 32 | tn_rand_fast32();
     int n = snprintf(text, sizeof text, "%lld%.128s%llu", (long long)tn_now_ms() * 1000000LL,
                      send_id, (unsigned long long)r);
-    unsigned char md[16];
-    unsigned int mdlen = 0;
-    EVP_Digest(text, (size_t)n, md, &mdlen, EVP_md5(), NULL);
-    for (int i = 0; i < 16; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    tn_md5_hex(text, (size_t)n, out);
 }
 
 tn_err tn_api_msg_send_msg(tn_api_call *call)

@@ -2,10 +2,10 @@
  * complete yet is left for the caller to keep. Limits are checked before any payload copy. */
 #include "ws_frame.h"
 
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "base64.h"
+#include "digest.h"
 
 static bool opcode_known(uint8_t op)
 {
@@ -99,8 +99,7 @@ void tn_ws_accept_key(const char *key, size_t key_len, char out[29])
         key_len = 128; /* real keys are 24 characters; longer ones cannot match anyway */
     memcpy(joined, key, key_len);
     memcpy(joined + key_len, guid, sizeof guid - 1);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    EVP_Digest(joined, key_len + sizeof guid - 1, digest, &dlen, EVP_sha1(), NULL);
-    tn_b64_encode(digest, dlen, out, false);
+    uint8_t digest[TN_SHA1_SIZE];
+    tn_sha1(joined, key_len + sizeof guid - 1, digest);
+    tn_b64_encode(digest, sizeof digest, out, false);
 }

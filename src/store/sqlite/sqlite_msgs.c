@@ -49,7 +49,7 @@ static const char *const stmt_sql[] = {
 #define WAIT_LIMIT_S    10
 /* How long the indexer lets records gather before a round unless a reader waits for them or a
  * round's worth is queued: bigger rounds write each conversation's pages once for many records. */
-#define INDEX_DELAY_MS 100
+#define INDEX_DELAY_MS 1000
 
 /* One appended record as the indexer needs it; its strings live in its batch's arena. */
 typedef struct log_rec {
@@ -353,9 +353,13 @@ static void free_batch(batch *b)
 static void *indexer_main(void *arg)
 {
     tn_sqlite_msgs *ms = arg;
+    pthread_setname_np(pthread_self(), "tn-indexer");
     tn_sqlite_conn *c = tn_sqlite_conn_get(&ms->store->base);
+    /* a round touches a random leaf of the clientMsgID index per message: a cache too small
+     * for the hot index pages spills them mid-round and reads them back next round */
     if (c)
-        sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+        sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536", NULL, NULL,
+                     NULL);
     for (;;) {
         pthread_mutex_lock(&ms->mu);
         for (;;) {
