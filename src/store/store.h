@@ -16,6 +16,14 @@
  *   for backend failures. A write either commits whole and durably (fsync) or not at all. */
 typedef struct tn_store tn_store;
 
+/* What a 1:1 send is checked against, read together (see msg_send_facts). */
+typedef struct tn_send_facts {
+    bool receiver_exists, sender_exists;
+    int32_t receiver_global_recv_opt; /* the receiver's global_recv_msg_opt */
+    bool blocked;                     /* the receiver has blocked the sender */
+    int32_t conversation_recv_opt;    /* the receiver's recv_msg_opt there; 0 without a record */
+} tn_send_facts;
+
 typedef struct tn_store_ops {
     void (*close)(tn_store *s);
 
@@ -60,6 +68,10 @@ typedef struct tn_store_ops {
      * readable. reads_end closes it; writes inside it are allowed and end the snapshot. */
     tn_err (*reads_begin)(tn_store *s);
     void (*reads_end)(tn_store *s);
+    /* Everything a 1:1 send from send_id to recv_id in conversation_id is checked against, in
+     * one read: it runs once per message on the writer thread. */
+    tn_err (*msg_send_facts)(tn_store *s, const char *app, const char *send_id, const char *recv_id,
+                             const char *conversation_id, tn_send_facts *out);
 
     /* messages: the append assigns each record the next seq of its conversation and makes the
      * whole batch durable in one transaction (the gateway's group commit hands it many senders'

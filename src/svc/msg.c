@@ -94,15 +94,12 @@ static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *
 /* A 1:1 message against the receiver's relations (protocol §6.6): a receiver who blocked the
  * sender refuses it (1302); with friend_verify on, only friends may write (1303). The app's
  * admins are never refused. */
-static tn_err check_relation(tn_svc *svc, tn_ctx *ctx, const Sdkws__MsgData *m)
+static tn_err check_relation(tn_svc *svc, tn_ctx *ctx, const Sdkws__MsgData *m, bool blocked)
 {
     if (tn_config_is_admin(svc->cfg, m->sendid) || strcmp(m->sendid, m->recvid) == 0)
         return TN_OK;
     const tn_friend_store_ops *f = svc->store->friends;
-    bool blocked = false;
-    tn_err e = f->is_blocked(svc->store, ctx->app_id, m->recvid, m->sendid, &blocked);
-    if (e)
-        return tn_ctx_fail(ctx, e, "cannot read the blacklist");
+    tn_err e;
     if (blocked)
         return tn_ctx_fail(ctx, TN_EBLOCKED, "%s has blocked %s", m->recvid, m->sendid);
     if (!svc->cfg->friend_verify)
@@ -256,25 +253,39 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
         goto out;
     }
     bool group_chat = m->sessiontype == 3;
-    tn_user receiver = {0};
+    tn_arena *a = &job->arena;
+    bool notification = is_notification(m);
+    const char *conv_id;
+    tn_send_facts facts = {0};
     if (group_chat) {
         if ((e = check_group_send(svc, ctx, m, notification_type, &group)))
             goto out;
+        if (!user_exists(svc, ctx, m->sendid, NULL)) {
+            e = tn_ctx_fail(ctx, TN_ENOTFOUND, "sendID %s is not a registered user", m->sendid);
+            goto out;
+        }
+        conv_id = tn_arena_printf(a, "%s_%s", notification ? "n" : "sg", m->groupid);
     } else {
         if (!*m->recvid) {
             e = tn_ctx_fail(ctx, TN_EARGS, "recvID is empty");
             goto out;
         }
-        if (!user_exists(svc, ctx, m->recvid, &receiver)) {
+        conv_id = tn_msg_pair_conversation_id(a, notification ? "n" : prefix, m->sendid, m->recvid);
+        if ((e = svc->store->ops->msg_send_facts(svc->store, ctx->app_id, m->sendid, m->recvid,
+                                                 conv_id, &facts))) {
+            e = tn_ctx_fail(ctx, e, "cannot read the users");
+            goto out;
+        }
+        if (!facts.receiver_exists) {
             e = tn_ctx_fail(ctx, TN_ENOTFOUND, "recvID %s is not a registered user", m->recvid);
             goto out;
         }
-        if (!notification_type && (e = check_relation(svc, ctx, m)))
+        if (!notification_type && (e = check_relation(svc, ctx, m, facts.blocked)))
             goto out;
-    }
-    if (!user_exists(svc, ctx, m->sendid, NULL)) {
-        e = tn_ctx_fail(ctx, TN_ENOTFOUND, "sendID %s is not a registered user", m->sendid);
-        goto out;
+        if (!facts.sender_exists) {
+            e = tn_ctx_fail(ctx, TN_ENOTFOUND, "sendID %s is not a registered user", m->sendid);
+            goto out;
+        }
     }
 
     /* Stamp as OpenIM does: serverMsgID, sendTime when the client left it 0, sent status. */
@@ -287,12 +298,6 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     m->status = 2;
     m->seq = 0;
 
-    tn_arena *a = &job->arena;
-    bool notification = is_notification(m);
-    const char *conv_id =
-        group_chat
-            ? tn_arena_printf(a, "%s_%s", notification ? "n" : "sg", m->groupid)
-            : tn_msg_pair_conversation_id(a, notification ? "n" : prefix, m->sendid, m->recvid);
     size_t packed = sdkws__msg_data__get_packed_size(m);
     uint8_t *blob = tn_arena_alloc(a, packed);
     sdkws__msg_data__pack(m, blob);
@@ -305,15 +310,10 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
      * sender is told OK, as OpenIM does. Read receipts (2200) pass a conversation's refusal. */
     bool self_chat = strcmp(m->sendid, m->recvid) == 0;
     job->dropped =
-        !group_chat && !notification_type && !self_chat && receiver.global_recv_msg_opt == 1;
-    if (!group_chat && !notification && !self_chat && !job->dropped && m->contenttype != 2200) {
-        tn_conversation *conv;
-        size_t nconv = 0;
-        if (svc->store->ops->conversations_get(svc->store, ctx->app_id, m->recvid, &conv_id, 1,
-                                               ctx->arena, &conv, &nconv) == TN_OK &&
-            nconv && conv[0].recv_msg_opt == 1)
-            job->dropped = true;
-    }
+        !group_chat && !notification_type && !self_chat && facts.receiver_global_recv_opt == 1;
+    if (!group_chat && !notification && !self_chat && m->contenttype != 2200 &&
+        facts.conversation_recv_opt == 1)
+        job->dropped = true;
     job->rec = (tn_msg_rec){
         .conversation_id = conv_id,
         .client_msg_id = tn_arena_strdup(a, m->clientmsgid),

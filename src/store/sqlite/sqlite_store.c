@@ -16,6 +16,12 @@
 /* Every statement the backend runs, prepared lazily per connection. */
 #define STMT_TABLE(X)                                                                              \
     X(USER_EXISTS, "SELECT 1 FROM users WHERE app=?1 AND user_id=?2")                              \
+    X(SEND_FACTS, "SELECT (SELECT global_recv_msg_opt FROM users WHERE app=?1 AND user_id=?3),"    \
+                  "EXISTS(SELECT 1 FROM users WHERE app=?1 AND user_id=?2),"                       \
+                  "EXISTS(SELECT 1 FROM blacks WHERE app=?1 AND owner_user_id=?3 "                 \
+                  "AND block_user_id=?2),"                                                         \
+                  "(SELECT recv_msg_opt FROM conversations WHERE app=?1 AND owner_user_id=?3 "     \
+                  "AND conversation_id=?4)")                                                       \
     X(USER_INSERT, "INSERT INTO users(app,user_id,nickname,face_url,ex,create_time,"               \
                    "app_manger_level,global_recv_msg_opt) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")        \
     X(USER_GET, "SELECT user_id,nickname,face_url,ex,create_time,app_manger_level,"                \
@@ -165,6 +171,29 @@ static tn_err users_get(tn_store *s, const char *app, const char *const *ids, si
     *out = list;
     *count = k;
     return TN_OK;
+}
+
+static tn_err msg_send_facts(tn_store *s, const char *app, const char *send_id, const char *recv_id,
+                             const char *conversation_id, tn_send_facts *out)
+{
+    TN_SQLITE_WAIT(s);
+    GET_CONN(s, c);
+    PREPARE(c, st, STMT_SEND_FACTS);
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, send_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, recv_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, conversation_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = (tn_send_facts){
+            .receiver_exists = sqlite3_column_type(st, 0) != SQLITE_NULL,
+            .receiver_global_recv_opt = sqlite3_column_int(st, 0),
+            .sender_exists = sqlite3_column_int(st, 1) != 0,
+            .blocked = sqlite3_column_int(st, 2) != 0,
+            .conversation_recv_opt = sqlite3_column_int(st, 3),
+        };
+    tn_sqlite_done(st);
+    return rc == SQLITE_ROW ? TN_OK : tn_sqlite_fail(c->db, "send facts");
 }
 
 static tn_err user_update(tn_store *s, const char *app, const tn_user_patch *p)
@@ -650,6 +679,7 @@ static const tn_store_ops sqlite_ops = {
     .client_config_delete = client_config_delete,
     .client_config_page = client_config_page,
     .reads_begin = tn_sqlite_reads_begin,
+    .msg_send_facts = msg_send_facts,
     .reads_end = tn_sqlite_reads_end,
     .msgs_append = tn_sqlite_msgs_append,
     .seq_max = seq_max,
