@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "hmap.h"
@@ -50,6 +52,10 @@ static const char *const stmt_sql[] = {
 /* How long the indexer lets records gather before a round unless a reader waits for them or a
  * round's worth is queued: bigger rounds write each conversation's pages once for many records. */
 #define INDEX_DELAY_MS 1000
+/* Records acknowledged but not indexed yet beyond which appends wait for the indexer: it runs at
+ * a lower priority than the threads that acknowledge, so under overload it must not be left
+ * behind without bound (memory, and the time a reader may wait for it). */
+#define BACKLOG_MAX 65536
 
 /* One appended record as the indexer needs it; its strings live in its batch's arena. */
 typedef struct log_rec {
@@ -88,6 +94,7 @@ struct tn_sqlite_msgs {
     tn_hmap pending; /* dedup key -> log_rec of records not indexed yet */
     bool stopping, paused;
     size_t queued;       /* records in the queue */
+    size_t unindexed;    /* records appended and not indexed yet (queued or in a round) */
     int waiters;         /* readers waiting for the indexer: it starts at once */
     struct timespec due; /* when the queue's first batch must be indexed at the latest */
     atomic_uint_fast64_t appended, indexed; /* batch tickets */
@@ -354,6 +361,9 @@ static void *indexer_main(void *arg)
 {
     tn_sqlite_msgs *ms = arg;
     pthread_setname_np(pthread_self(), "tn-indexer");
+    /* a round is a burst of background work: the loop and the writer, which acknowledge and
+     * deliver, go first when they wake (BACKLOG_MAX bounds how far it may fall behind) */
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
     tn_sqlite_conn *c = tn_sqlite_conn_get(&ms->store->base);
     /* a round touches a random leaf of the clientMsgID index per message: a cache too small
      * for the hot index pages spills them mid-round and reads them back next round */
@@ -415,6 +425,7 @@ static void *indexer_main(void *arg)
         for (batch *b = list; b; b = b->next)
             for (size_t i = 0; i < b->n; i++)
                 tn_hmap_del(&ms->pending, b->recs[i].key, b->recs[i].key_len);
+        ms->unindexed -= total;
         atomic_store(&ms->indexed, last->ticket);
         pthread_cond_broadcast(&ms->progress);
         pthread_mutex_unlock(&ms->mu);
@@ -590,6 +601,10 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     TN_SQLITE_CONN(base, c);
     int64_t now_ms = tn_now_ms();
     pthread_mutex_lock(&ms->append_mu);
+    pthread_mutex_lock(&ms->mu);
+    while (ms->unindexed >= BACKLOG_MAX && !ms->stopping && !ms->paused)
+        pthread_cond_wait(&ms->progress, &ms->mu);
+    pthread_mutex_unlock(&ms->mu);
     uint64_t ticket = atomic_load(&ms->appended) + 1;
     batch *b = calloc(1, sizeof *b);
     if (!b)
@@ -669,6 +684,7 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     }
     ms->tail = b;
     ms->queued += b->n;
+    ms->unindexed += b->n;
     atomic_store(&ms->appended, ticket);
     if (ms->head == b || ms->queued >= INDEX_ROUND_MAX)
         pthread_cond_signal(&ms->wake);
@@ -819,6 +835,7 @@ void tn_sqlite_msgs_pause(tn_sqlite_msgs *ms, bool paused)
     pthread_mutex_lock(&ms->mu);
     ms->paused = paused;
     pthread_cond_signal(&ms->wake);
+    pthread_cond_broadcast(&ms->progress);
     pthread_mutex_unlock(&ms->mu);
 }
 
@@ -830,6 +847,7 @@ void tn_sqlite_msgs_close(tn_sqlite_msgs *ms)
         pthread_mutex_lock(&ms->mu);
         ms->stopping = true;
         pthread_cond_signal(&ms->wake);
+        pthread_cond_broadcast(&ms->progress);
         pthread_mutex_unlock(&ms->mu);
         pthread_join(ms->thread, NULL);
         /* everything indexed: the log is no longer needed once the database is synced */
