@@ -26,8 +26,7 @@ sqlite3 *tn_sqlite_open_db(const char *path, char *err, size_t errlen)
     /* FULL: a commit returns only after the WAL is fsync'd, so an acknowledged write survives
      * kill -9 and power loss. Throughput comes from batching, not from weaker syncs. */
     const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;"
-                          "PRAGMA wal_autocheckpoint=8192;";
+                          "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     sqlite3_busy_timeout(db, 10000);
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
