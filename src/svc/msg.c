@@ -65,18 +65,27 @@ static bool is_notification(const Sdkws__MsgData *m)
     return false;
 }
 
-/* serverMsgID: lower-case hex MD5 of "<local time>-<sendID>-<random>", as OpenIM makes it. */
+/* serverMsgID: lower-case hex MD5 of "<local time>-<sendID>-<random>", as OpenIM makes it. The
+ * formatted second is kept per thread: a writer stamps thousands of messages in the same one. */
 static void server_msg_id(const char *send_id, int64_t now_ms, char out[33])
 {
-    char text[256];
+    static __thread time_t stamped = -1;
+    static __thread char stamp[32];
+    static __thread size_t stamp_len;
     time_t t = (time_t)(now_ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    uint32_t r = tn_rand_fast32(); /* only has to differ between messages */
-    int n =
-        snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d-%.128s-%u", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, send_id, r);
-    tn_md5_hex(text, (size_t)n, out);
+    if (t != stamped) {
+        struct tm tm;
+        localtime_r(&t, &tm);
+        stamp_len = strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S-", &tm);
+        stamped = t;
+    }
+    char text[256];
+    size_t id_len = strnlen(send_id, 128);
+    memcpy(text, stamp, stamp_len);
+    memcpy(text + stamp_len, send_id, id_len);
+    size_t n = stamp_len + id_len;
+    n += (size_t)snprintf(text + n, sizeof text - n, "-%u", tn_rand_fast32());
+    tn_md5_hex(text, n, out);
 }
 
 static bool user_exists(tn_svc *svc, tn_ctx *ctx, const char *user_id, tn_user *out)

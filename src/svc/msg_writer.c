@@ -50,6 +50,13 @@ void tn_msg_writer_submit(tn_msg_writer *w, tn_msg_job *job)
     pthread_mutex_unlock(&w->mu);
 }
 
+static void copy_id(char *out, size_t cap, const char *id)
+{
+    size_t n = id ? strnlen(id, cap - 1) : 0;
+    memcpy(out, id ? id : "", n);
+    out[n] = 0;
+}
+
 /* Acknowledge first, then push: the sender's SDK must see its ack before its own pushed copy. */
 static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
 {
@@ -60,10 +67,8 @@ static void finish(tn_msg_writer *w, tn_msg_job *job, tn_err e, bool duplicate)
                      .detail = job->failed ? job->detail
                                : e         ? "cannot store the message"
                                            : ""};
-    snprintf(r.server_msg_id, sizeof r.server_msg_id, "%s",
-             job->rec.server_msg_id ? job->rec.server_msg_id : "");
-    snprintf(r.client_msg_id, sizeof r.client_msg_id, "%s",
-             job->rec.client_msg_id ? job->rec.client_msg_id : "");
+    copy_id(r.server_msg_id, sizeof r.server_msg_id, job->rec.server_msg_id);
+    copy_id(r.client_msg_id, sizeof r.client_msg_id, job->rec.client_msg_id);
     r.send_time = job->rec.send_time;
     r.seq = job->store ? job->rec.seq : 0;
     r.duplicate = duplicate;
