@@ -834,6 +834,33 @@ static void test_reopen(void **state)
     assert_true(err[0] != 0);
 }
 
+/* Appends wait for the indexer once the unindexed backlog reaches its bound, and wake it at
+ * once rather than after its round delay: the backlog never grows past the bound, and every
+ * message still gets its seq and its row. */
+static void test_backlog_bound(void **state)
+{
+    fixture *f = *state;
+    tn_sqlite_set_backlog_limit(f->s, 3);
+    for (int i = 0; i < 40; i++) {
+        char cid[16];
+        snprintf(cid, sizeof cid, "b%d", i);
+        tn_msg_rec one[] = {msg("si_a_b", tn_arena_strdup(&f->arena, cid), "s", "x")};
+        bool d[1];
+        assert_int_equal(OPS->msgs_append(f->s, APP, one, 1, d, &f->arena), TN_OK);
+        assert_false(d[0]);
+        assert_int_equal(one[0].seq, i + 1);
+        size_t backlog = tn_sqlite_unindexed(f->s);
+        if (backlog > 3)
+            fail_msg("%zu records unindexed after append %d, bound 3", backlog, i);
+    }
+    size_t n;
+    tn_msg_rec *r = range(f, "si_a_b", 1, 100, &n);
+    assert_int_equal(n, 40);
+    assert_string_equal(r[39].client_msg_id, "b39");
+    assert_int_equal(tn_sqlite_unindexed(f->s), 0);
+    tn_sqlite_set_backlog_limit(f->s, 0);
+}
+
 /* A crash after the log's fsync but before indexing: the records exist in the log only. The next
  * open replays them (seqs, rows, conversation seeds, the reader's mark), ignores a torn tail,
  * and a clean close leaves no log behind. */
@@ -1025,6 +1052,7 @@ int main(void)
         T(test_msgs_range),
         T(test_reopen),
         T(test_crash_replay),
+        T(test_backlog_bound),
         cmocka_unit_test(test_open_failure),
         T(test_concurrent_append),
     };

@@ -95,6 +95,7 @@ struct tn_sqlite_msgs {
     bool stopping, paused;
     size_t queued;       /* records in the queue */
     size_t unindexed;    /* records appended and not indexed yet (queued or in a round) */
+    size_t backlog_max;  /* appends wait while unindexed is at least this (BACKLOG_MAX) */
     int waiters;         /* readers waiting for the indexer: it starts at once */
     struct timespec due; /* when the queue's first batch must be indexed at the latest */
     atomic_uint_fast64_t appended, indexed; /* batch tickets */
@@ -602,8 +603,12 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     int64_t now_ms = tn_now_ms();
     pthread_mutex_lock(&ms->append_mu);
     pthread_mutex_lock(&ms->mu);
-    while (ms->unindexed >= BACKLOG_MAX && !ms->stopping && !ms->paused)
+    while (ms->unindexed >= ms->backlog_max && !ms->stopping && !ms->paused) {
+        ms->waiters++; /* the indexer starts its round now instead of after its delay */
+        pthread_cond_signal(&ms->wake);
         pthread_cond_wait(&ms->progress, &ms->mu);
+        ms->waiters--;
+    }
     pthread_mutex_unlock(&ms->mu);
     uint64_t ticket = atomic_load(&ms->appended) + 1;
     batch *b = calloc(1, sizeof *b);
@@ -797,6 +802,7 @@ tn_sqlite_msgs *tn_sqlite_msgs_open(tn_sqlite_store *s, char *err, size_t errlen
     if (!ms)
         abort();
     ms->store = s;
+    ms->backlog_max = BACKLOG_MAX;
     size_t n = strlen(s->path) + 1;
     ms->log_base = malloc(n);
     if (!ms->log_base)
@@ -828,6 +834,22 @@ tn_sqlite_msgs *tn_sqlite_msgs_open(tn_sqlite_store *s, char *err, size_t errlen
     }
     ms->thread_started = true;
     return ms;
+}
+
+void tn_sqlite_msgs_set_backlog(tn_sqlite_msgs *ms, size_t max)
+{
+    pthread_mutex_lock(&ms->mu);
+    ms->backlog_max = max ? max : BACKLOG_MAX;
+    pthread_cond_broadcast(&ms->progress);
+    pthread_mutex_unlock(&ms->mu);
+}
+
+size_t tn_sqlite_msgs_unindexed(tn_sqlite_msgs *ms)
+{
+    pthread_mutex_lock(&ms->mu);
+    size_t n = ms->unindexed;
+    pthread_mutex_unlock(&ms->mu);
+    return n;
 }
 
 void tn_sqlite_msgs_pause(tn_sqlite_msgs *ms, bool paused)

@@ -16,3 +16,6 @@ tn_err tn_sqlite_reads_begin(tn_store *s);
 void tn_sqlite_reads_end(tn_store *s);
 /* Holds the indexer (tests: a store closed while paused leaves its records in the log only). */
 void tn_sqlite_msgs_pause(tn_sqlite_msgs *ms, bool paused);
+/* Test hooks: the unindexed-record bound appends wait on (0: the default), and the count now. */
+void tn_sqlite_msgs_set_backlog(tn_sqlite_msgs *ms, size_t max);
+size_t tn_sqlite_msgs_unindexed(tn_sqlite_msgs *ms);

@@ -755,6 +755,16 @@ tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen)
     return &s->base;
 }
 
+void tn_sqlite_set_backlog_limit(tn_store *base, size_t max)
+{
+    tn_sqlite_msgs_set_backlog(((tn_sqlite_store *)base)->msgs, max);
+}
+
+size_t tn_sqlite_unindexed(tn_store *base)
+{
+    return tn_sqlite_msgs_unindexed(((tn_sqlite_store *)base)->msgs);
+}
+
 void tn_sqlite_pause_indexer(tn_store *base, bool paused)
 {
     tn_sqlite_msgs_pause(((tn_sqlite_store *)base)->msgs, paused);

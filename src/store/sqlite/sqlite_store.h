@@ -13,3 +13,7 @@ tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen);
 /* Tests: holds the message indexer; a store closed while it is held keeps the unindexed
  * messages in its log only, as after a crash, and the next open replays them. */
 void tn_sqlite_pause_indexer(tn_store *s, bool paused);
+/* Test hooks: appends wait while max records are not indexed (0: the default bound); and how
+ * many are not indexed now. */
+void tn_sqlite_set_backlog_limit(tn_store *s, size_t max);
+size_t tn_sqlite_unindexed(tn_store *s);
