@@ -50,31 +50,34 @@ static int hex4(const unsigned char *p)
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (no overlongs, surrogates or values above U+10FFFF),
- * 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t tn_json_utf8_rune(const unsigned char *s, size_t n, uint32_t *rune)
 {
-    unsigned c = p[0];
+    unsigned c = s[0];
     size_t len;
     unsigned lo = 0x80, hi = 0xbf;
     if (c < 0xc2 || c > 0xf4)
         return 0;
     if (c < 0xe0) {
         len = 2;
+        *rune = c & 0x1f;
     } else if (c < 0xf0) {
         len = 3;
+        *rune = c & 0x0f;
         lo = c == 0xe0 ? 0xa0 : 0x80;
         hi = c == 0xed ? 0x9f : 0xbf;
     } else {
         len = 4;
+        *rune = c & 0x07;
         lo = c == 0xf0 ? 0x90 : 0x80;
         hi = c == 0xf4 ? 0x8f : 0xbf;
     }
-    if (n < len || p[1] < lo || p[1] > hi)
+    if (n < len || s[1] < lo || s[1] > hi)
         return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
+    for (size_t i = 1; i < len; i++) {
+        if (i > 1 && (s[i] < 0x80 || s[i] > 0xbf))
             return 0;
+        *rune = *rune << 6 | (s[i] & 0x3f);
+    }
     return len;
 }
 
@@ -131,7 +134,8 @@ static bool scan_string(scanner *s, tn_json_span *out, bool key)
             s->p++;
             continue;
         }
-        size_t n = utf8_len(s->p, (size_t)(s->end - s->p));
+        uint32_t rune;
+        size_t n = tn_json_utf8_rune(s->p, (size_t)(s->end - s->p), &rune);
         if (!n)
             return fail(s, "invalid UTF-8 in a string");
         s->p += n;

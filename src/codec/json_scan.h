@@ -38,5 +38,9 @@ bool tn_json_scan_object(const char *buf, size_t len, tn_json_member_fn fn, void
  * written before the NUL it adds. The span must come from tn_json_scan_object. */
 size_t tn_json_unescape(const tn_json_span *s, char *out);
 
+/* Length of the valid UTF-8 sequence at s (Go's utf8.DecodeRune rules: no overlongs, surrogates
+ * or values above U+10FFFF), or 0 when it is invalid; *rune gets the code point. */
+size_t tn_json_utf8_rune(const unsigned char *s, size_t n, uint32_t *rune);
+
 /* An integer number span within [INT64_MIN, INT64_MAX]. */
 bool tn_json_int64(const tn_json_span *s, int64_t *out);

@@ -250,39 +250,6 @@ bool tn_ws_decode_request(tn_ws_codec codec, const uint8_t *buf, size_t len, tn_
 
 /* ---- responses ---- */
 
-/* Length of the valid UTF-8 sequence at s (Go's utf8.DecodeRune rules: no overlongs, surrogates
- * or values above U+10FFFF), or 0 when it is invalid; *r gets the code point. */
-static size_t utf8_rune(const unsigned char *s, size_t n, uint32_t *r)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c < 0xc2 || c > 0xf4)
-        return 0;
-    if (c < 0xe0) {
-        len = 2;
-        *r = c & 0x1f;
-    } else if (c < 0xf0) {
-        len = 3;
-        *r = c & 0x0f;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else {
-        len = 4;
-        *r = c & 0x07;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if (i > 1 && (s[i] < 0x80 || s[i] > 0xbf))
-            return 0;
-        *r = *r << 6 | (s[i] & 0x3f);
-    }
-    return len;
-}
-
 /* A JSON string as Go's json.Marshal writes it (HTML-safe escaping, invalid UTF-8 → U+FFFD). */
 static void put_json_string(tn_buf *b, const char *str)
 {
@@ -329,7 +296,7 @@ static void put_json_string(tn_buf *b, const char *str)
             continue;
         }
         uint32_t r;
-        size_t len = utf8_rune(s + i, n - i, &r);
+        size_t len = tn_json_utf8_rune(s + i, n - i, &r);
         if (len == 0) {
             tn_buf_append(b, "\\ufffd", 6);
             i++;

@@ -5,6 +5,7 @@
 #include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/memops.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
 
 void tn_md5(const void *data, size_t n, uint8_t out[TN_MD5_SIZE])
@@ -38,32 +39,23 @@ void tn_sha1(const void *data, size_t n, uint8_t out[TN_SHA1_SIZE])
 size_t tn_hmac(tn_hmac_alg alg, const void *key, size_t key_len, const void *data, size_t n,
                uint8_t out[TN_HMAC_MAX_SIZE])
 {
-    switch (alg) {
-    case TN_HMAC_SHA256: {
-        struct hmac_sha256_ctx c;
-        hmac_sha256_set_key(&c, key_len, key);
-        hmac_sha256_update(&c, n, data);
-        hmac_sha256_digest(&c, SHA256_DIGEST_SIZE, out);
-        return SHA256_DIGEST_SIZE;
-    }
-    case TN_HMAC_SHA384: {
-        struct hmac_sha384_ctx c;
-        hmac_sha384_set_key(&c, key_len, key);
-        hmac_sha384_update(&c, n, data);
-        hmac_sha384_digest(&c, SHA384_DIGEST_SIZE, out);
-        return SHA384_DIGEST_SIZE;
-    }
-    case TN_HMAC_SHA512: {
-        struct hmac_sha512_ctx c;
-        hmac_sha512_set_key(&c, key_len, key);
-        hmac_sha512_update(&c, n, data);
-        hmac_sha512_digest(&c, SHA512_DIGEST_SIZE, out);
-        return SHA512_DIGEST_SIZE;
-    }
-    case TN_HMAC_NONE:
-        break;
-    }
-    return 0;
+    static const struct nettle_hash *const hashes[] = {
+        [TN_HMAC_SHA256] = &nettle_sha256,
+        [TN_HMAC_SHA384] = &nettle_sha384,
+        [TN_HMAC_SHA512] = &nettle_sha512,
+    };
+    const struct nettle_hash *h =
+        alg > TN_HMAC_NONE && (size_t)alg < sizeof hashes / sizeof hashes[0] ? hashes[alg] : NULL;
+    if (!h)
+        return 0;
+    union {
+        struct sha256_ctx sha256;
+        struct sha512_ctx sha512; /* SHA-384's too */
+    } outer, inner, state;
+    hmac_set_key(&outer, &inner, &state, h, key_len, key);
+    hmac_update(&state, h, n, data);
+    hmac_digest(&outer, &inner, &state, h, h->digest_size, out);
+    return h->digest_size;
 }
 
 bool tn_digest_equal(const void *a, const void *b, size_t n)

@@ -1,7 +1,6 @@
 /* Group commit: one thread takes every message queued since its last commit, checks them in one
  * read snapshot, appends them with one fsync, then acknowledges and pushes each. */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -94,8 +94,7 @@ struct tn_sqlite_msgs {
     tn_hmap pending; /* dedup key -> log_rec of records not indexed yet */
     bool stopping, paused;
     size_t queued;       /* records in the queue */
-    size_t unindexed;    /* records appended and not indexed yet (queued or in a round) */
-    size_t backlog_max;  /* appends wait while unindexed is at least this (BACKLOG_MAX) */
+    size_t backlog_max;  /* appends wait while this many records are pending (BACKLOG_MAX) */
     int waiters;         /* readers waiting for the indexer: it starts at once */
     struct timespec due; /* when the queue's first batch must be indexed at the latest */
     atomic_uint_fast64_t appended, indexed; /* batch tickets */
@@ -426,7 +425,6 @@ static void *indexer_main(void *arg)
         for (batch *b = list; b; b = b->next)
             for (size_t i = 0; i < b->n; i++)
                 tn_hmap_del(&ms->pending, b->recs[i].key, b->recs[i].key_len);
-        ms->unindexed -= total;
         atomic_store(&ms->indexed, last->ticket);
         pthread_cond_broadcast(&ms->progress);
         pthread_mutex_unlock(&ms->mu);
@@ -603,7 +601,7 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     int64_t now_ms = tn_now_ms();
     pthread_mutex_lock(&ms->append_mu);
     pthread_mutex_lock(&ms->mu);
-    while (ms->unindexed >= ms->backlog_max && !ms->stopping && !ms->paused) {
+    while (ms->pending.count >= ms->backlog_max && !ms->stopping && !ms->paused) {
         ms->waiters++; /* the indexer starts its round now instead of after its delay */
         pthread_cond_signal(&ms->wake);
         pthread_cond_wait(&ms->progress, &ms->mu);
@@ -689,7 +687,6 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     }
     ms->tail = b;
     ms->queued += b->n;
-    ms->unindexed += b->n;
     atomic_store(&ms->appended, ticket);
     if (ms->head == b || ms->queued >= INDEX_ROUND_MAX)
         pthread_cond_signal(&ms->wake);
@@ -847,7 +844,7 @@ void tn_sqlite_msgs_set_backlog(tn_sqlite_msgs *ms, size_t max)
 size_t tn_sqlite_msgs_unindexed(tn_sqlite_msgs *ms)
 {
     pthread_mutex_lock(&ms->mu);
-    size_t n = ms->unindexed;
+    size_t n = ms->pending.count;
     pthread_mutex_unlock(&ms->mu);
     return n;
 }
