@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define APP "default"
@@ -861,6 +862,51 @@ static void test_backlog_bound(void **state)
     tn_sqlite_set_backlog_limit(f->s, 0);
 }
 
+/* The indexer commits a resent message's original, and drops it from pending, while an append
+ * of the same batch is already reading through a snapshot taken before that commit: the resend
+ * is still recognised and gets the original's seq, not a second row. */
+static void index_all_now(void *udata)
+{
+    fixture *f = udata;
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    tn_sqlite_pause_indexer(f->s, false);
+    for (int i = 0; i < 5000 && tn_sqlite_unindexed(f->s) > 0; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    assert_int_equal(tn_sqlite_unindexed(f->s), 0);
+}
+
+static void test_resend_while_indexed(void **state)
+{
+    fixture *f = *state;
+    tn_sqlite_pause_indexer(f->s, true);
+    tn_msg_rec first[] = {msg("si_a_b", "orig", "s-orig", "one")};
+    bool d[2];
+    assert_int_equal(OPS->msgs_append(f->s, APP, first, 1, d, &f->arena), TN_OK);
+    assert_int_equal(first[0].seq, 1);
+    /* "new" is looked up first; the hook then indexes "orig" inside the same append */
+    tn_sqlite_set_find_hook(f->s, index_all_now, f);
+    tn_msg_rec batch[] = {msg("si_a_b", "new", "s-new", "two"),
+                          msg("si_a_b", "orig", "s-other", "one")};
+    assert_int_equal(OPS->msgs_append(f->s, APP, batch, 2, d, &f->arena), TN_OK);
+    tn_sqlite_set_find_hook(f->s, NULL, NULL);
+    assert_false(d[0]);
+    assert_int_equal(batch[0].seq, 2);
+    assert_true(d[1]);
+    assert_int_equal(batch[1].seq, 1);
+    assert_string_equal(batch[1].server_msg_id, "s-orig");
+    size_t n;
+    tn_msg_rec *r = range(f, "si_a_b", 1, 100, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(r[0].client_msg_id, "orig");
+    assert_string_equal(r[1].client_msg_id, "new");
+    assert_int_equal(seq_max(f, "si_a_b"), 2);
+}
+
 /* A crash after the log's fsync but before indexing: the records exist in the log only. The next
  * open replays them (seqs, rows, conversation seeds, the reader's mark), ignores a torn tail,
  * and a clean close leaves no log behind. */
@@ -1053,6 +1099,7 @@ int main(void)
         T(test_reopen),
         T(test_crash_replay),
         T(test_backlog_bound),
+        T(test_resend_while_indexed),
         cmocka_unit_test(test_open_failure),
         T(test_concurrent_append),
     };

@@ -56,6 +56,8 @@ static const char *const stmt_sql[] = {
  * a lower priority than the threads that acknowledge, so under overload it must not be left
  * behind without bound (memory, and the time a reader may wait for it). */
 #define BACKLOG_MAX 65536
+/* Pending records the indexer drops per hold of the lock that the writer takes per message. */
+#define PENDING_DROP_SLICE 256
 
 /* One appended record as the indexer needs it; its strings live in its batch's arena. */
 typedef struct log_rec {
@@ -104,6 +106,8 @@ struct tn_sqlite_msgs {
     /* the indexer's: where it has applied to, and the oldest segment file still on disk */
     tn_log_pos applied;
     uint64_t oldest_segment;
+    void (*after_find)(void *); /* test hook: runs after each stored-duplicate lookup */
+    void *after_find_udata;
 };
 
 /* Threads inside tn_sqlite_reads_begin read the committed state without waiting. */
@@ -421,10 +425,19 @@ static void *indexer_main(void *arg)
         if (e == TN_OK)
             ms->applied = last->end;
 
+        /* in slices, so the writer, which checks pending for every message, never waits long
+         * for this thread (it runs at a lower priority) */
+        size_t in_slice = 0;
         pthread_mutex_lock(&ms->mu);
         for (batch *b = list; b; b = b->next)
-            for (size_t i = 0; i < b->n; i++)
+            for (size_t i = 0; i < b->n; i++) {
                 tn_hmap_del(&ms->pending, b->recs[i].key, b->recs[i].key_len);
+                if (++in_slice == PENDING_DROP_SLICE) {
+                    pthread_mutex_unlock(&ms->mu);
+                    in_slice = 0;
+                    pthread_mutex_lock(&ms->mu);
+                }
+            }
         atomic_store(&ms->indexed, last->ticket);
         pthread_cond_broadcast(&ms->progress);
         pthread_mutex_unlock(&ms->mu);
@@ -492,8 +505,21 @@ void tn_sqlite_reads_end(tn_store *s)
 
 /* ---- append ---- */
 
-static tn_err find_stored(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, tn_arena *a,
-                          bool *found)
+/* A pending record with m's key: m takes its seq, serverMsgID and sendTime. Under ms->mu. */
+static bool take_pending(tn_sqlite_msgs *ms, const char *key, size_t klen, tn_msg_rec *m,
+                         tn_arena *a)
+{
+    const log_rec *p = tn_hmap_get(&ms->pending, key, klen);
+    if (!p)
+        return false;
+    m->seq = p->rec.seq;
+    m->server_msg_id = tn_arena_strdup(a, p->rec.server_msg_id);
+    m->send_time = p->rec.send_time;
+    return true;
+}
+
+static tn_err find_stored(tn_sqlite_msgs *ms, tn_sqlite_conn *c, const char *app, tn_msg_rec *m,
+                          tn_arena *a, bool *found)
 {
     PREPARE(c, st, STMT_FIND);
     sqlite3_bind_text(st, 1, app, -1, SQLITE_STATIC);
@@ -507,6 +533,8 @@ static tn_err find_stored(tn_sqlite_conn *c, const char *app, tn_msg_rec *m, tn_
         m->send_time = sqlite3_column_int64(st, 2);
     }
     tn_sqlite_done(st);
+    if (ms->after_find)
+        ms->after_find(ms->after_find_udata);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? TN_OK : tn_sqlite_fail(c->db, "msg find");
 }
 
@@ -617,40 +645,45 @@ tn_err tn_sqlite_msgs_append(tn_store *base, const char *app, tn_msg_rec *msgs, 
     seq_undo *undo = tn_arena_calloc(a, n ? n : 1, sizeof *undo);
     size_t nundo = 0;
     tn_buf out = {0};
-    /* the stored-duplicate lookups share one read transaction; it starts after the pending
-     * check of each record, so a record the indexer has just taken out of pending is seen */
+    const char **keys = tn_arena_calloc(a, n ? n : 1, sizeof *keys);
+    size_t *key_lens = tn_arena_calloc(a, n ? n : 1, sizeof *key_lens);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = join_key(a, app, msgs[i].conversation_id, msgs[i].client_msg_id, &key_lens[i]);
+    /* 1. resends of records still waiting for the indexer, all looked up before the stored
+     * lookups below take their snapshot: the indexer drops a record from pending only after
+     * committing its row, so a record missing here is visible to that snapshot */
+    pthread_mutex_lock(&ms->mu);
+    for (size_t i = 0; i < n; i++)
+        duplicate[i] = take_pending(ms, keys[i], key_lens[i], &msgs[i], a);
+    pthread_mutex_unlock(&ms->mu);
+    /* 2. resends of indexed records, in one read transaction */
     bool own_txn = sqlite3_get_autocommit(c->db);
     tn_err e = own_txn && sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK
                    ? tn_sqlite_fail(c->db, "begin")
                    : TN_OK;
+    for (size_t i = 0; i < n && e == TN_OK; i++)
+        if (!duplicate[i])
+            e = find_stored(ms, c, app, &msgs[i], a, &duplicate[i]);
+    /* 3. the new ones get their seqs; a clientMsgID twice in this batch is stored once */
     for (size_t i = 0; i < n && e == TN_OK; i++) {
         tn_msg_rec *m = &msgs[i];
-        size_t klen;
-        const char *key = join_key(a, app, m->conversation_id, m->client_msg_id, &klen);
+        if (duplicate[i])
+            continue;
         pthread_mutex_lock(&ms->mu);
-        const log_rec *p = tn_hmap_get(&ms->pending, key, klen);
-        if (p) {
-            m->seq = p->rec.seq;
-            m->server_msg_id = tn_arena_strdup(a, p->rec.server_msg_id);
-            m->send_time = p->rec.send_time;
-        }
+        duplicate[i] = take_pending(ms, keys[i], key_lens[i], m, a);
         pthread_mutex_unlock(&ms->mu);
-        bool found = p != NULL;
-        if (!found && (e = find_stored(c, app, m, a, &found)))
-            break;
-        duplicate[i] = found;
-        if (found)
+        if (duplicate[i])
             continue;
         seq_entry *se = NULL;
-        if ((e = seq_entry_get(ms, c, key, strlen(app) + 1 + strlen(m->conversation_id), app,
+        if ((e = seq_entry_get(ms, c, keys[i], strlen(app) + 1 + strlen(m->conversation_id), app,
                                m->conversation_id, &se)))
             break;
         undo[nundo++] = (seq_undo){se, se->max_seq, se->ticket};
         m->seq = ++se->max_seq;
         se->ticket = ticket;
-        keep_record(b, app, m, now_ms, key, klen);
+        keep_record(b, app, m, now_ms, keys[i], key_lens[i]);
         pthread_mutex_lock(&ms->mu);
-        tn_hmap_put(&ms->pending, key, klen, &b->recs[b->n - 1]);
+        tn_hmap_put(&ms->pending, keys[i], key_lens[i], &b->recs[b->n - 1]);
         pthread_mutex_unlock(&ms->mu);
         encode(&out, app, m, now_ms);
     }
@@ -839,6 +872,12 @@ void tn_sqlite_msgs_set_backlog(tn_sqlite_msgs *ms, size_t max)
     ms->backlog_max = max ? max : BACKLOG_MAX;
     pthread_cond_broadcast(&ms->progress);
     pthread_mutex_unlock(&ms->mu);
+}
+
+void tn_sqlite_msgs_set_find_hook(tn_sqlite_msgs *ms, void (*fn)(void *), void *udata)
+{
+    ms->after_find = fn;
+    ms->after_find_udata = udata;
 }
 
 size_t tn_sqlite_msgs_unindexed(tn_sqlite_msgs *ms)

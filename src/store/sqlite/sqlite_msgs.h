@@ -19,3 +19,6 @@ void tn_sqlite_msgs_pause(tn_sqlite_msgs *ms, bool paused);
 /* Test hooks: the unindexed-record bound appends wait on (0: the default), and the count now. */
 void tn_sqlite_msgs_set_backlog(tn_sqlite_msgs *ms, size_t max);
 size_t tn_sqlite_msgs_unindexed(tn_sqlite_msgs *ms);
+/* Test hook: fn runs inside an append, after each lookup of a stored duplicate. Set it while
+ * no append runs. */
+void tn_sqlite_msgs_set_find_hook(tn_sqlite_msgs *ms, void (*fn)(void *), void *udata);

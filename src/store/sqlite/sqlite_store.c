@@ -765,6 +765,11 @@ size_t tn_sqlite_unindexed(tn_store *base)
     return tn_sqlite_msgs_unindexed(((tn_sqlite_store *)base)->msgs);
 }
 
+void tn_sqlite_set_find_hook(tn_store *base, void (*fn)(void *), void *udata)
+{
+    tn_sqlite_msgs_set_find_hook(((tn_sqlite_store *)base)->msgs, fn, udata);
+}
+
 void tn_sqlite_pause_indexer(tn_store *base, bool paused)
 {
     tn_sqlite_msgs_pause(((tn_sqlite_store *)base)->msgs, paused);

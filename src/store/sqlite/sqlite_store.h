@@ -17,3 +17,6 @@ void tn_sqlite_pause_indexer(tn_store *s, bool paused);
  * many are not indexed now. */
 void tn_sqlite_set_backlog_limit(tn_store *s, size_t max);
 size_t tn_sqlite_unindexed(tn_store *s);
+/* Test hook: fn runs inside a message append, after each lookup of an already indexed resend.
+ * Set it while no append runs. */
+void tn_sqlite_set_find_hook(tn_store *s, void (*fn)(void *), void *udata);
