@@ -129,6 +129,9 @@ static void commit_batch(tn_msg_writer *w, tn_msg_job *batch)
             tn_log_error(NULL, "msg writer: append of %zu messages failed (%d)", n, e);
     }
     size_t k = 0;
+    const tn_push_sink *sink = svc->sink;
+    if (sink && sink->hold)
+        sink->hold(sink->impl);
     for (tn_msg_job *j = batch, *next; j; j = next) {
         next = j->next;
         bool duplicate = false;
@@ -145,6 +148,8 @@ static void commit_batch(tn_msg_writer *w, tn_msg_job *batch)
         finish(w, j, e, duplicate);
         tn_msg_job_free(j);
     }
+    if (sink && sink->release)
+        sink->release(sink->impl);
     tn_arena_free_all(&arena);
 }
 

@@ -36,5 +36,9 @@ typedef struct tn_push_sink {
     void (*push)(void *impl, const char *app, tn_push *p);
     /* closes the user's live connections on one platform (0 = all) after a kick frame */
     void (*kick)(void *impl, const char *app, const char *user_id, int32_t platform_id);
+    /* optional: what this thread delivers between hold and release (pushes, kicks and the
+     * answers of requests it completes) goes out together at release, in order */
+    void (*hold)(void *impl);
+    void (*release)(void *impl);
     void *impl;
 } tn_push_sink;

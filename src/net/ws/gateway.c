@@ -1290,17 +1290,39 @@ static void on_sweep(uv_timer_t *t)
 
 /* ---- events from other threads ---- */
 
+/* A thread between sink_hold and sink_release gathers its events here and hands them over
+ * together: one lock and one loop wake-up for a whole commit of the message writer, where each
+ * wake-up costs an eventfd write on this thread and an epoll return on the loop's. */
+static __thread struct {
+    tn_gateway *gw;
+    gw_event *head, *tail;
+    int depth;
+} held;
+
+static void hand_over(tn_gateway *gw, gw_event *first, gw_event *last)
+{
+    pthread_mutex_lock(&gw->mu);
+    if (gw->ev_tail)
+        gw->ev_tail->next = first;
+    else
+        gw->ev_head = first;
+    gw->ev_tail = last;
+    pthread_mutex_unlock(&gw->mu);
+    uv_async_send(&gw->async);
+}
+
 void gw_post(tn_gateway *gw, gw_event *ev)
 {
     ev->next = NULL;
-    pthread_mutex_lock(&gw->mu);
-    if (gw->ev_tail)
-        gw->ev_tail->next = ev;
-    else
-        gw->ev_head = ev;
-    gw->ev_tail = ev;
-    pthread_mutex_unlock(&gw->mu);
-    uv_async_send(&gw->async);
+    if (held.depth && held.gw == gw) {
+        if (held.tail)
+            held.tail->next = ev;
+        else
+            held.head = ev;
+        held.tail = ev;
+        return;
+    }
+    hand_over(gw, ev, ev);
 }
 
 /* The PushMessages frame for one (codec, gzip) variant, built on first use. */
@@ -1427,6 +1449,21 @@ static void sink_push(void *impl, const char *app, tn_push *p)
     gw_post(impl, ev);
 }
 
+static void sink_hold(void *impl)
+{
+    if (held.depth++ == 0)
+        held.gw = impl;
+}
+
+static void sink_release(void *impl)
+{
+    (void)impl;
+    if (--held.depth > 0 || !held.head)
+        return;
+    hand_over(held.gw, held.head, held.tail);
+    held.head = held.tail = NULL;
+}
+
 static void sink_kick(void *impl, const char *app, const char *user_id, int32_t platform_id)
 {
     gw_event *ev = calloc(1, sizeof *ev);
@@ -1470,7 +1507,11 @@ int tn_gateway_start(uv_loop_t *loop, tn_svc *svc, const tn_gateway_options *opt
     gw->loop = loop;
     gw->svc = svc;
     gw->opt = *opt;
-    gw->sink = (tn_push_sink){.push = sink_push, .kick = sink_kick, .impl = gw};
+    gw->sink = (tn_push_sink){.push = sink_push,
+                              .kick = sink_kick,
+                              .hold = sink_hold,
+                              .release = sink_release,
+                              .impl = gw};
     pthread_mutex_init(&gw->mu, NULL);
     struct sockaddr_storage addr;
     int rc = uv_ip4_addr(opt->ip, opt->port, (struct sockaddr_in *)&addr);
