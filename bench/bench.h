@@ -29,8 +29,9 @@ typedef struct tb_options {
     double rate;        /* p2p / group: offered messages per second; 0 = saturated */
     int window;         /* saturated: messages in flight per sender (send -> receive) */
     int connect_batch;  /* connects in flight at once during login / idle */
-    bool json;          /* print one JSON object instead of the table */
-    bool quiet;         /* no progress lines */
+    int procs;  /* login / idle: client processes sharing the connections (0: one per 15,000) */
+    bool json;  /* print one JSON object instead of the table */
+    bool quiet; /* no progress lines */
 } tb_options;
 
 /* Blocking calls and socket work happen on the run's loop, which the scenario owns. */

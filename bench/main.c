@@ -44,6 +44,9 @@ static void usage(FILE *f)
           "  --groups G --group-members K   (default 1 group of 100)\n"
           "  --sync-messages N       (default 10000)\n"
           "  --connect-batch N       logins in flight at once (default 100)\n"
+          "  --procs N               login / idle: spread the connections over N client\n"
+          "                          processes (default: one per 15,000, as a process may\n"
+          "                          hold only so many open files)\n"
           "  --prefix P              user name prefix (default unique per run)\n"
           "  --json                  print one JSON object on stdout instead of a table\n"
           "  --quiet                 no progress lines on stderr\n"
@@ -257,6 +260,7 @@ int main(int argc, char **argv)
         OPT_SYNC,
         OPT_BATCH,
         OPT_PREFIX,
+        OPT_PROCS,
         OPT_JSON,
         OPT_QUIET,
         OPT_SCENARIO,
@@ -264,20 +268,33 @@ int main(int argc, char **argv)
         OPT_PLOT,
         OPT_HELP
     };
-    static const struct option longopts[] = {
-        {"target", 1, 0, OPT_TARGET},      {"server-name", 1, 0, OPT_NAME},
-        {"host", 1, 0, OPT_HOST},          {"port", 1, 0, OPT_PORT},
-        {"api-port", 1, 0, OPT_API},       {"domain", 1, 0, OPT_DOMAIN},
-        {"secret", 1, 0, OPT_SECRET},      {"codec", 1, 0, OPT_CODEC},
-        {"server-pid", 1, 0, OPT_PID},     {"users", 1, 0, OPT_USERS},
-        {"seconds", 1, 0, OPT_SECONDS},    {"rate", 1, 0, OPT_RATE},
-        {"window", 1, 0, OPT_WINDOW},      {"sweep", 1, 0, OPT_SWEEP},
-        {"groups", 1, 0, OPT_GROUPS},      {"group-members", 1, 0, OPT_MEMBERS},
-        {"sync-messages", 1, 0, OPT_SYNC}, {"connect-batch", 1, 0, OPT_BATCH},
-        {"prefix", 1, 0, OPT_PREFIX},      {"json", 0, 0, OPT_JSON},
-        {"quiet", 0, 0, OPT_QUIET},        {"scenario", 1, 0, OPT_SCENARIO},
-        {"compare", 0, 0, OPT_COMPARE},    {"help", 0, 0, OPT_HELP},
-        {"plot", 1, 0, OPT_PLOT},          {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"target", 1, 0, OPT_TARGET},
+                                             {"server-name", 1, 0, OPT_NAME},
+                                             {"host", 1, 0, OPT_HOST},
+                                             {"port", 1, 0, OPT_PORT},
+                                             {"api-port", 1, 0, OPT_API},
+                                             {"domain", 1, 0, OPT_DOMAIN},
+                                             {"secret", 1, 0, OPT_SECRET},
+                                             {"codec", 1, 0, OPT_CODEC},
+                                             {"server-pid", 1, 0, OPT_PID},
+                                             {"users", 1, 0, OPT_USERS},
+                                             {"seconds", 1, 0, OPT_SECONDS},
+                                             {"rate", 1, 0, OPT_RATE},
+                                             {"window", 1, 0, OPT_WINDOW},
+                                             {"sweep", 1, 0, OPT_SWEEP},
+                                             {"groups", 1, 0, OPT_GROUPS},
+                                             {"group-members", 1, 0, OPT_MEMBERS},
+                                             {"sync-messages", 1, 0, OPT_SYNC},
+                                             {"connect-batch", 1, 0, OPT_BATCH},
+                                             {"prefix", 1, 0, OPT_PREFIX},
+                                             {"json", 0, 0, OPT_JSON},
+                                             {"quiet", 0, 0, OPT_QUIET},
+                                             {"scenario", 1, 0, OPT_SCENARIO},
+                                             {"compare", 0, 0, OPT_COMPARE},
+                                             {"help", 0, 0, OPT_HELP},
+                                             {"plot", 1, 0, OPT_PLOT},
+                                             {"procs", 1, 0, OPT_PROCS},
+                                             {0, 0, 0, 0}};
     bool do_compare = false;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -338,6 +355,13 @@ int main(int argc, char **argv)
             break;
         case OPT_PREFIX:
             prefix = optarg;
+            break;
+        case OPT_PROCS:
+            opt.procs = atoi(optarg);
+            if (opt.procs < 1 || opt.procs > 64) {
+                fprintf(stderr, "tern-bench: --procs must be 1 to 64\n");
+                return 2;
+            }
             break;
         case OPT_JSON:
             opt.json = true;

@@ -3,17 +3,25 @@
  * and latency are measured at the receiver without asking the server. */
 #include "run.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "proc.h"
 #include "stats.h"
 
-enum { DRAIN_SECONDS = 10 };
+enum {
+    DRAIN_SECONDS = 10,
+    USERS_PER_PROC = 15000, /* connections per client process unless --procs says otherwise */
+};
 
 struct tb_run {
     uv_loop_t *loop;
@@ -43,7 +51,8 @@ struct tb_run {
     char (*group_ids)[80];
     uint32_t **group_pending; /* per group, per seq: members still to receive it */
     size_t *group_pending_cap;
-    uint64_t rr; /* round robin over senders at a fixed rate */
+    uint64_t rr;       /* round robin over senders at a fixed rate */
+    bool stop_holding; /* a child process of a split login / idle: the parent said stop */
     double last_progress_us;
 };
 
@@ -385,19 +394,29 @@ static void put_latency(json_t *out, const char *prefix, const tb_hist *h)
     }
 }
 
-static void put_cpu(json_t *out, const char *prefix, const tb_run *run, double server0,
-                    double client0, double seconds)
+static double server_cpu_s(const tb_run *run)
+{
+    return run->opt.server_pid ? tb_proc_cpu_s(run->opt.server_pid) : 0;
+}
+
+/* CPU as % of one core over the phase: the server's (when its pid is known) and the client's */
+static void put_cpu_used(json_t *out, const char *prefix, const tb_run *run, double server_s,
+                         double client_s, double seconds)
 {
     char key[64];
     if (run->opt.server_pid) {
         snprintf(key, sizeof key, "%s_server_cpu_pct", prefix);
-        json_object_set_new(
-            out, key,
-            json_integer(lround((tb_proc_cpu_s(run->opt.server_pid) - server0) / seconds * 100)));
+        json_object_set_new(out, key, json_integer(lround(server_s / seconds * 100)));
     }
     snprintf(key, sizeof key, "%s_client_cpu_pct", prefix);
-    json_object_set_new(out, key,
-                        json_integer(lround((tb_proc_cpu_s(0) - client0) / seconds * 100)));
+    json_object_set_new(out, key, json_integer(lround(client_s / seconds * 100)));
+}
+
+static void put_cpu(json_t *out, const char *prefix, const tb_run *run, double server0,
+                    double client0, double seconds)
+{
+    put_cpu_used(out, prefix, run, server_cpu_s(run) - server0, tb_proc_cpu_s(0) - client0,
+                 seconds);
 }
 
 static bool fail_with(tb_run *run, json_t *out, const char *prefix)
@@ -410,17 +429,238 @@ static bool fail_with(tb_run *run, json_t *out, const char *prefix)
 
 /* ---- scenarios ---- */
 
-static bool scenario_login(tb_run *run, json_t *out)
+/* ---- login and idle: in this process, or spread over child processes ---- */
+
+/* The logins of a run, counted here or merged from the child processes. */
+typedef struct login_tally {
+    int logged_in, failed;
+    uint64_t disconnected;
+    double seconds;      /* first connect to last login */
+    double server_cpu_s; /* meanwhile */
+    double client_cpu_s; /* every client process's */
+    tb_hist hist;
+} login_tally;
+
+/* What a child process reports: once its logins are done, and again when told to stop. */
+typedef struct child_report {
+    int logged_in, failed;
+    uint64_t disconnected;
+    uint64_t start_ns, end_ns; /* uv_hrtime: the same clock in every process */
+    char error[256];
+    tb_hist hist;
+} child_report;
+
+typedef struct child {
+    pid_t pid;
+    int ctl; /* to the child: one byte = go; closed = stop holding */
+    int rep; /* from the child: its reports */
+} child;
+
+static bool io_full(int fd, void *buf, size_t len, bool writing)
 {
-    double cpu0 = tb_proc_cpu_s(run->opt.server_pid), me0 = tb_proc_cpu_s(0);
+    uint8_t *p = buf;
+    while (len) {
+        ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+static void on_stop_holding(uv_poll_t *h, int status, int events)
+{
+    (void)status;
+    (void)events;
+    tb_run *run = h->data;
+    run->stop_holding = true;
+    uv_poll_stop(h);
+}
+
+static bool stop_holding(tb_run *run)
+{
+    return run->stop_holding;
+}
+
+static void report_fill(child_report *r, const tb_run *run)
+{
+    r->logged_in = run->logged_in;
+    r->failed = run->login_failed;
+    r->disconnected = run->disconnected;
+    memcpy(r->error, run->error, sizeof r->error);
+    r->hist = run->login_hist;
+}
+
+/* A child process: logs users [first, end) in when told to go, reports, keeps their connections
+ * served until the parent closes ctl, reports again and exits. */
+static _Noreturn void child_main(tb_run *run, int first, int end, int ctl, int rep)
+{
+    uv_loop_fork(run->loop);
+    static child_report r;
+    char go;
+    if (!io_full(ctl, &go, 1, false))
+        _exit(1);
+    r.start_ns = uv_hrtime();
+    login_all(run, first, end);
+    r.end_ns = uv_hrtime();
+    report_fill(&r, run);
+    if (!io_full(rep, &r, sizeof r, true))
+        _exit(1);
+    uv_poll_t watch;
+    uv_poll_init(run->loop, &watch, ctl);
+    watch.data = run;
+    uv_poll_start(&watch, UV_READABLE | UV_DISCONNECT, on_stop_holding);
+    run_until(run, stop_holding, 24 * 3600.0, "holding");
+    report_fill(&r, run);
+    _exit(io_full(rep, &r, sizeof r, true) ? 0 : 1);
+}
+
+/* Starts procs children, each with its share of the run's users; returns how many started. */
+static int fork_children(tb_run *run, child *kids, int procs)
+{
+    fflush(stdout);
+    fflush(stderr);
+    for (int i = 0; i < procs; i++) {
+        int ctl[2], rep[2];
+        if (pipe2(ctl, O_CLOEXEC) != 0)
+            return i;
+        if (pipe2(rep, O_CLOEXEC) != 0) {
+            close(ctl[0]);
+            close(ctl[1]);
+            return i;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(ctl[1]);
+            close(rep[0]);
+            for (int k = 0; k < i; k++) {
+                close(kids[k].ctl);
+                close(kids[k].rep);
+            }
+            int first = (int)((long)run->nusers * i / procs);
+            int end = (int)((long)run->nusers * (i + 1) / procs);
+            child_main(run, first, end, ctl[0], rep[1]);
+        }
+        close(ctl[0]);
+        close(rep[1]);
+        if (pid < 0) {
+            close(ctl[1]);
+            close(rep[0]);
+            return i;
+        }
+        kids[i] = (child){pid, ctl[1], rep[0]};
+    }
+    return procs;
+}
+
+/* The run's users logged in by procs child processes at once; with hold, their connections are
+ * kept for the hold time and the server's RSS is read at its end (into *rss_loaded). */
+static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int64_t *rss_loaded)
+{
+    child *kids = calloc((size_t)procs, sizeof *kids);
+    static child_report r;
+    int started = fork_children(run, kids, procs);
+    bool ok = started == procs;
+    if (!ok)
+        note_error(run, "cannot start %d client processes: %s", procs, strerror(errno));
+    progress(run, "logging in %d users over %d processes", run->nusers, started);
+    double server0 = server_cpu_s(run);
+    char go = 'g';
+    for (int i = 0; i < started; i++)
+        ok = io_full(kids[i].ctl, &go, 1, true) && ok;
+    uint64_t first_ns = UINT64_MAX, last_ns = 0;
+    for (int i = 0; i < started; i++) {
+        if (!io_full(kids[i].rep, &r, sizeof r, false)) {
+            note_error(run, "client process %d ended during its logins", i);
+            ok = false;
+            continue;
+        }
+        t->logged_in += r.logged_in;
+        t->failed += r.failed;
+        tb_hist_merge(&t->hist, &r.hist);
+        first_ns = r.start_ns < first_ns ? r.start_ns : first_ns;
+        last_ns = r.end_ns > last_ns ? r.end_ns : last_ns;
+        if (r.error[0])
+            note_error(run, "%s", r.error);
+    }
+    t->seconds = last_ns > first_ns ? (double)(last_ns - first_ns) / 1e9 : 1e-9;
+    t->server_cpu_s = server_cpu_s(run) - server0;
+    for (int i = 0; i < started; i++)
+        t->client_cpu_s += tb_proc_cpu_s(kids[i].pid);
+    if (hold && ok) {
+        double hold_s = run->opt.seconds > 0 ? run->opt.seconds : 2;
+        progress(run, "holding %d connections for %.0f s", t->logged_in, hold_s);
+        struct timespec d = {(time_t)hold_s, (long)((hold_s - (double)(time_t)hold_s) * 1e9)};
+        while (nanosleep(&d, &d) != 0 && errno == EINTR)
+            ;
+        *rss_loaded = tb_proc_rss_kib(run->opt.server_pid);
+    }
+    for (int i = 0; i < started; i++) {
+        close(kids[i].ctl); /* stop holding */
+        if (io_full(kids[i].rep, &r, sizeof r, false)) {
+            t->disconnected += r.disconnected;
+            if (r.error[0])
+                note_error(run, "%s", r.error);
+        } else {
+            note_error(run, "client process %d ended while holding", i);
+            ok = false;
+        }
+        close(kids[i].rep);
+    }
+    for (int i = 0; i < started; i++) {
+        int status;
+        while (waitpid(kids[i].pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    free(kids);
+    return ok && t->failed == 0;
+}
+
+static int procs_for(const tb_run *run)
+{
+    int procs =
+        run->opt.procs ? run->opt.procs : (run->nusers + USERS_PER_PROC - 1) / USERS_PER_PROC;
+    return procs > run->nusers ? run->nusers : procs < 1 ? 1 : procs;
+}
+
+/* Logins in this process, or over procs children (hold: keep them for the hold time). */
+static bool logins(tb_run *run, int procs, bool hold, login_tally *t, int64_t *rss_loaded)
+{
+    if (procs > 1)
+        return split_logins(run, procs, hold, t, rss_loaded);
+    double server0 = server_cpu_s(run), me0 = tb_proc_cpu_s(0);
     uint64_t t0 = now_us(run);
     bool ok = login_all(run, 0, run->nusers);
-    double seconds = (double)(now_us(run) - t0) / 1e6;
+    t->seconds = (double)(now_us(run) - t0) / 1e6;
+    t->server_cpu_s = server_cpu_s(run) - server0;
+    t->client_cpu_s = tb_proc_cpu_s(0) - me0;
+    if (ok && hold) {
+        /* hold them: a connection must stay up, and the server's memory settles */
+        run_until(run, never, run->opt.seconds > 0 ? run->opt.seconds : 2, "holding");
+        *rss_loaded = tb_proc_rss_kib(run->opt.server_pid);
+    }
+    t->logged_in = run->logged_in;
+    t->failed = run->login_failed;
+    t->disconnected = run->disconnected;
+    t->hist = run->login_hist;
+    return ok;
+}
+
+static bool scenario_login(tb_run *run, json_t *out)
+{
+    static login_tally t;
+    memset(&t, 0, sizeof t);
+    int procs = procs_for(run);
+    bool ok = logins(run, procs, false, &t, NULL);
     json_object_set_new(out, "login_users", json_integer(run->nusers));
-    json_object_set_new(out, "logins_per_s", json_integer(lround(run->logged_in / seconds)));
-    json_object_set_new(out, "login_failed", json_integer(run->login_failed));
-    put_latency(out, "login", &run->login_hist);
-    put_cpu(out, "login", run, cpu0, me0, seconds);
+    json_object_set_new(out, "login_procs", json_integer(procs));
+    json_object_set_new(out, "logins_per_s", json_integer(lround(t.logged_in / t.seconds)));
+    json_object_set_new(out, "login_failed", json_integer(t.failed));
+    put_latency(out, "login", &t.hist);
+    put_cpu_used(out, "login", run, t.server_cpu_s, t.client_cpu_s, t.seconds);
     return ok || fail_with(run, out, "login");
 }
 
@@ -431,19 +671,20 @@ static bool scenario_idle(tb_run *run, json_t *out)
         note_error(run, "idle needs --server-pid to read the server's memory");
         return fail_with(run, out, "idle");
     }
-    int64_t before = tb_proc_rss_kib(pid);
+    static login_tally t;
+    memset(&t, 0, sizeof t);
+    int procs = procs_for(run);
+    int64_t before = tb_proc_rss_kib(pid), after = before;
     json_object_set_new(out, "idle_rss_mib", json_real(round(before / 102.4) / 10.0));
-    if (!login_all(run, 0, run->nusers))
+    if (!logins(run, procs, true, &t, &after))
         return fail_with(run, out, "idle");
-    /* hold them: a connection must stay up, and the server's memory settles */
-    run_until(run, never, run->opt.seconds > 0 ? run->opt.seconds : 2, "holding");
-    int64_t after = tb_proc_rss_kib(pid);
-    json_object_set_new(out, "idle_conns", json_integer(run->nusers));
+    json_object_set_new(out, "idle_conns", json_integer(t.logged_in));
+    json_object_set_new(out, "idle_procs", json_integer(procs));
     json_object_set_new(out, "idle_rss_loaded_mib", json_real(round(after / 102.4) / 10.0));
     json_object_set_new(out, "idle_kib_per_conn",
                         json_real(round((double)(after - before) / run->nusers * 100) / 100));
-    json_object_set_new(out, "idle_dropped", json_integer((json_int_t)run->disconnected));
-    return run->disconnected == 0 || fail_with(run, out, "idle");
+    json_object_set_new(out, "idle_dropped", json_integer((json_int_t)t.disconnected));
+    return t.disconnected == 0 || fail_with(run, out, "idle");
 }
 
 /* The measured phase of p2p and group: send for opt.seconds, then wait for the stragglers. True

@@ -51,7 +51,8 @@ run_bench() { # name target port api_port pid [extra tern-bench options...]
     [ -n "$SWEEP" ] && sweep=(--sweep "$SWEEP")
     "$BENCH" "${common[@]}" "$@" --scenario idle --users "$IDLE_USERS" --seconds 2 \
         --prefix "${name}i$$_" >"$OUT/$name.idle.json" || true
-    "$BENCH" "${common[@]}" "$@" --scenario login --users "$LOGIN_USERS" \
+    # two client processes: one alone is the limit for a fast server's logins
+    "$BENCH" "${common[@]}" "$@" --scenario login --users "$LOGIN_USERS" --procs 2 \
         --prefix "${name}l$$_" >"$OUT/$name.login.json" || true
     "$BENCH" "${common[@]}" "$@" --scenario "p2p@$FIXED_RATE,p2p" --users "$P2P_USERS" \
         --seconds "$SECONDS_" --window 8 --prefix "${name}p$$_" "${sweep[@]}" \

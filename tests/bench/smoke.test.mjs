@@ -77,6 +77,24 @@ test('login and idle read the server from /proc', async () => {
     assert.equal(typeof r.json.idle_kib_per_conn, 'number');
 });
 
+test('login and idle spread over client processes count every connection once', async () => {
+    const r = await bench(['--json', '--scenario', 'login,idle', '--users', '90', '--procs', '3',
+        '--seconds', '1', '--server-pid', String(server.proc.pid)]);
+    assert.equal(r.code, 0, r.err + r.out);
+    assert.equal(r.json.login_procs, 3);
+    assert.equal(r.json.login_failed, 0);
+    assert.ok(r.json.logins_per_s > 0);
+    assert.ok(r.json.login_p50_ms > 0 && r.json.login_p50_ms <= r.json.login_max_ms);
+    assert.equal(r.json.idle_procs, 3);
+    assert.equal(r.json.idle_conns, 90);
+    assert.equal(r.json.idle_dropped, 0);
+    assert.ok(r.json.idle_rss_loaded_mib >= r.json.idle_rss_mib);
+
+    const bad = await bench(['--scenario', 'login', '--procs', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--procs must be 1 to 64/);
+});
+
 test('group fan-out and offline sync deliver everything once', async () => {
     const g = await bench(['--json', '--scenario', 'group', '--groups', '2', '--group-members', '15', '--seconds', '1', '--window', '2']);
     assert.equal(g.code, 0, g.err + g.out);
