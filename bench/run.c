@@ -1,6 +1,6 @@
-/* tern-bench's scenarios (login, idle, p2p, group, sync) over any driver, and the counting behind
- * their figures: each message carries its sender, sequence and send time, so loss, duplication
- * and latency are measured at the receiver without asking the server. */
+/* tern-bench's scenarios (login, idle, p2p, group, sync) over any driver, login and idle also over
+ * forked client processes, and the counting behind their figures: each message carries its sender,
+ * sequence and send time, so loss, duplication and latency are measured at the receiver. */
 #include "run.h"
 
 #include <errno.h>
