@@ -907,6 +907,41 @@ static void test_resend_while_indexed(void **state)
     assert_int_equal(seq_max(f, "si_a_b"), 2);
 }
 
+/* The database file is deleted (a reset) but its message log stays behind: the new database
+ * does not take the old messages in; the log is set aside for whoever wants it back. */
+static void test_deleted_database_log(void **state)
+{
+    fixture *f = *state;
+    tn_sqlite_pause_indexer(f->s, true);
+    tn_msg_rec old[] = {msg("si_a_b", "o1", "s1", "old"), msg("si_a_b", "o2", "s2", "old")};
+    bool d[2];
+    assert_int_equal(OPS->msgs_append(f->s, APP, old, 2, d, &f->arena), TN_OK);
+    tn_store_close(f->s); /* paused: the two are in the log only */
+    char p[600];
+    unlink(f->path);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+
+    f->s = tn_test_open_store(f->path);
+    assert_int_equal(seq_max(f, "si_a_b"), 0);
+    size_t n;
+    range(f, "si_a_b", 1, 10, &n);
+    assert_int_equal(n, 0);
+    tn_msg_rec fresh[] = {msg("si_a_b", "o1", "s3", "new")};
+    assert_int_equal(OPS->msgs_append(f->s, APP, fresh, 1, d, &f->arena), TN_OK);
+    assert_false(d[0]);
+    assert_int_equal(fresh[0].seq, 1);
+    glob_t g;
+    snprintf(p, sizeof p, "%s-log.*.orphaned", f->path);
+    assert_int_equal(glob(p, 0, NULL, &g), 0);
+    assert_int_equal(g.gl_pathc, 1);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        unlink(g.gl_pathv[i]);
+    globfree(&g);
+}
+
 /* A crash after the log's fsync but before indexing: the records exist in the log only. The next
  * open replays them (seqs, rows, conversation seeds, the reader's mark), ignores a torn tail,
  * and a clean close leaves no log behind. */
@@ -1100,6 +1135,7 @@ int main(void)
         T(test_crash_replay),
         T(test_backlog_bound),
         T(test_resend_while_indexed),
+        T(test_deleted_database_log),
         cmocka_unit_test(test_open_failure),
         T(test_concurrent_append),
     };

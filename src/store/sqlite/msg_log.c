@@ -22,6 +22,7 @@
  * flushes data: an append that grew the file would also have to write the inode each time. */
 #define PREFILL_BYTES  (4u << 20)
 #define SEGMENT_SUFFIX "-log."
+#define ORPHAN_SUFFIX  ".orphaned"
 
 struct tn_msg_log {
     char *base;
@@ -263,6 +264,34 @@ tn_err tn_msg_log_remove(const char *base, uint64_t segment)
         tn_log_error(NULL, "message log: cannot remove %s: %s", path, strerror(errno));
     free(path);
     return rc == 0 || errno == ENOENT ? TN_OK : TN_EDATABASE;
+}
+
+tn_err tn_msg_log_set_aside(const char *base)
+{
+    uint64_t *segs;
+    size_t n;
+    tn_err e = tn_msg_log_list(base, &segs, &n);
+    for (size_t i = 0; i < n && e == TN_OK; i++) {
+        char *path = segment_path(base, segs[i]);
+        size_t len = strlen(path) + sizeof ORPHAN_SUFFIX;
+        char *aside = malloc(len);
+        if (!aside)
+            abort();
+        snprintf(aside, len, "%s" ORPHAN_SUFFIX, path);
+        if (rename(path, aside) != 0 || sync_dir_of(aside) != 0) {
+            tn_log_error(NULL, "message log: cannot rename %s: %s", path, strerror(errno));
+            e = TN_EDATABASE;
+        } else {
+            tn_log_warn(NULL,
+                        "message log: %s was written for a database that is gone; kept as %s, "
+                        "not replayed",
+                        path, aside);
+        }
+        free(aside);
+        free(path);
+    }
+    free(segs);
+    return e;
 }
 
 tn_err tn_msg_log_replay(const char *base, uint64_t segment, uint64_t offset,

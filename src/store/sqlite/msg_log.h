@@ -38,6 +38,9 @@ bool tn_msg_log_rotate_if_full(tn_msg_log *l);
 /* The segment numbers present at base, ascending, in a malloc'd array (NULL when none). */
 tn_err tn_msg_log_list(const char *base, uint64_t **segments, size_t *count);
 tn_err tn_msg_log_remove(const char *base, uint64_t segment);
+/* Renames every segment to "<segment>.orphaned", out of the replay's way: for a database created
+ * anew next to the log of one that was deleted, whose records must not reappear in it. */
+tn_err tn_msg_log_set_aside(const char *base);
 
 /* Calls fn for each whole record of a segment from offset on, in order; stops at the end or at
  * the first torn or corrupt record (*clean false then). fn returning false stops too. */

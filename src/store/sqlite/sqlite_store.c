@@ -8,6 +8,7 @@
 
 #include "ctx.h"
 #include "log.h"
+#include "msg_log.h"
 #include "schema.h"
 #include "sqlite_conversation.h"
 #include "sqlite_internal.h"
@@ -697,7 +698,8 @@ static const tn_store_ops sqlite_ops = {
     .version_entries = tn_sqlite_version_entries,
 };
 
-static bool migrate(sqlite3 *db, char *err, size_t errlen)
+/* created: the database was empty, so any message log beside it belonged to another one */
+static bool migrate(sqlite3 *db, bool *created, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     int version = 0;
@@ -706,6 +708,7 @@ static bool migrate(sqlite3 *db, char *err, size_t errlen)
             version = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
     }
+    *created = version == 0;
     if (version > tn_sqlite_migration_count) {
         snprintf(err, errlen, "database schema version %d is newer than this ternd knows (%d)",
                  version, tn_sqlite_migration_count);
@@ -734,10 +737,15 @@ tn_store *tn_sqlite_open(const char *path, char *err, size_t errlen)
     sqlite3 *db = tn_sqlite_open_db(path, err, errlen);
     if (!db)
         return NULL;
-    bool ok = migrate(db, err, errlen);
+    bool created = false;
+    bool ok = migrate(db, &created, err, errlen);
     sqlite3_close(db);
     if (!ok)
         return NULL;
+    if (created && tn_msg_log_set_aside(path) != TN_OK) {
+        snprintf(err, errlen, "cannot set aside the message log of a deleted database");
+        return NULL;
+    }
     tn_sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         abort();
