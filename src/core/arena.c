@@ -31,6 +31,18 @@ void tn_arena_init(tn_arena *a)
 {
     a->head = NULL;
     a->used = 0;
+    a->first = NULL;
+}
+
+void tn_arena_init_in(tn_arena *a, void *buf, size_t size)
+{
+    tn_arena_init(a);
+    if (((uintptr_t)buf & (ALIGN - 1)) || size <= sizeof(tn_arena_chunk))
+        return; /* unusable: the arena simply allocates */
+    tn_arena_chunk *c = buf;
+    c->next = NULL;
+    c->cap = size - sizeof *c;
+    a->head = a->first = c;
 }
 
 void *tn_arena_alloc(tn_arena *a, size_t size)
@@ -113,9 +125,13 @@ void tn_arena_free_all(tn_arena *a)
     tn_arena_chunk *c = a->head;
     while (c) {
         tn_arena_chunk *next = c->next;
-        free(c);
+        if (c != a->first)
+            free(c);
         c = next;
     }
-    a->head = NULL;
+    /* ready for reuse, the caller's chunk first again */
+    a->head = a->first;
     a->used = 0;
+    if (a->first)
+        a->first->next = NULL;
 }

@@ -7,10 +7,14 @@ typedef struct tn_arena_chunk tn_arena_chunk;
 
 typedef struct tn_arena {
     tn_arena_chunk *head;
-    size_t used; /* bytes used in head */
+    size_t used;           /* bytes used in head */
+    tn_arena_chunk *first; /* the caller's memory given to tn_arena_init_in: never freed */
 } tn_arena;
 
 void tn_arena_init(tn_arena *a);
+/* An arena whose first chunk is the caller's size bytes at buf (16-byte aligned, outliving the
+ * arena's use): an object that embeds one serves a small request without any allocation. */
+void tn_arena_init_in(tn_arena *a, void *buf, size_t size);
 /* Never returns NULL: running out of memory aborts, as there is no sane partial answer. */
 void *tn_arena_alloc(tn_arena *a, size_t size);
 void *tn_arena_calloc(tn_arena *a, size_t n, size_t size);

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "group_view.h"
 #include "msg_writer.h"
+#include "pb_arena.h"
 #include "store_friend.h"
 #include "sdkws.pb-c.h"
 #include "digest.h"
@@ -219,7 +220,8 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
 {
     if (!msg_data || !len)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is nil");
-    Sdkws__MsgData *m = sdkws__msg_data__unpack(NULL, len, msg_data);
+    ProtobufCAllocator in_job = tn_pb_arena(&job->arena);
+    Sdkws__MsgData *m = sdkws__msg_data__unpack(&in_job, len, msg_data);
     if (!m)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is not a valid MsgData protobuf");
     tn_err e = TN_OK;
@@ -370,7 +372,7 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     m->servermsgid = client_smid;
 out:
     tn_group_view_put(group);
-    sdkws__msg_data__free_unpacked(m, NULL);
+    sdkws__msg_data__free_unpacked(m, &in_job);
     return e;
 }
 

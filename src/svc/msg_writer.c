@@ -1,6 +1,7 @@
 /* Group commit: one thread takes every message queued since its last commit, checks them in one
  * read snapshot, appends them with one fsync, then acknowledges and pushes each. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,11 @@ struct tn_msg_writer {
 
 tn_msg_job *tn_msg_job_new(void)
 {
-    tn_msg_job *job = calloc(1, sizeof *job);
+    tn_msg_job *job = malloc(sizeof *job);
     if (!job)
         abort();
-    tn_arena_init(&job->arena);
+    memset(job, 0, offsetof(tn_msg_job, arena_mem));
+    tn_arena_init_in(&job->arena, job->arena_mem, sizeof job->arena_mem);
     return job;
 }
 

@@ -30,6 +30,8 @@ typedef struct tn_msg_job {
     tn_ctx raw_ctx;
     tn_err failed;
     char detail[TN_DETAIL_MAX];
+    /* the arena's first chunk: a text message's copies and decode fit, costing no allocation */
+    _Alignas(16) unsigned char arena_mem[3072];
 } tn_msg_job;
 
 tn_msg_job *tn_msg_job_new(void);

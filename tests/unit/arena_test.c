@@ -1,5 +1,6 @@
 /* Unit tests for core/arena: many small and interleaved large allocations that never overlap,
- * 16-byte alignment, string helpers, calloc zeroing, reuse after free_all, abort on huge sizes. */
+ * 16-byte alignment, string helpers, calloc zeroing, reuse after free_all, a first chunk in the
+ * caller's memory, abort on huge sizes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -189,6 +190,28 @@ static void test_free_all_then_reuse(void **state)
     tn_arena_free_all(&a);
 }
 
+/* An arena over the caller's memory: small blocks come from it, the rest are allocated as usual,
+ * and after free_all it serves from its start again (ASan would report a free of the caller's
+ * memory). A misaligned buffer is not used at all. */
+static void test_caller_memory_first(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char buf[1024];
+    tn_arena a;
+    tn_arena_init_in(&a, buf, sizeof buf);
+    unsigned char *p = tn_arena_alloc(&a, 100);
+    assert_true(p >= buf && p + 100 <= buf + sizeof buf);
+    fill_and_check(&a);
+    tn_arena_free_all(&a);
+    assert_ptr_equal(tn_arena_alloc(&a, 100), p);
+    fill_and_check(&a);
+    tn_arena_free_all(&a);
+    tn_arena_init_in(&a, buf + 1, sizeof buf - 1);
+    unsigned char *r = tn_arena_alloc(&a, 10);
+    assert_true(r < buf || r >= buf + sizeof buf);
+    tn_arena_free_all(&a);
+}
+
 /* Runs fn in a child; true if the child ended by a signal or a failure status, as "aborts" must. */
 static bool child_aborts(void (*fn)(void))
 {
@@ -248,13 +271,10 @@ static void test_impossible_sizes_abort(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_many_small_and_large),
-        cmocka_unit_test(test_large_first_then_small),
-        cmocka_unit_test(test_distinct_pointers),
-        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_calloc_zeroes),
-        cmocka_unit_test(test_free_all_then_reuse),
-        cmocka_unit_test(test_impossible_sizes_abort),
+        cmocka_unit_test(test_many_small_and_large), cmocka_unit_test(test_large_first_then_small),
+        cmocka_unit_test(test_distinct_pointers),    cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_calloc_zeroes),        cmocka_unit_test(test_free_all_then_reuse),
+        cmocka_unit_test(test_caller_memory_first),  cmocka_unit_test(test_impossible_sizes_abort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,22 +216,37 @@ static void send_text(gw_conn *c, const char *text)
     gw_write_frame(c, make_frame(TN_WS_OP_TEXT, text, strlen(text)));
 }
 
+/* Finished requests kept for reuse; the rest are freed (the pool never holds more than a burst). */
+#define SPARE_REQS_MAX 64
+
+/* Buffers a thread encodes frames in, kept from one frame to the next so that a frame costs one
+ * allocation (its own); one that a big frame grew past SCRATCH_KEEP is given back. */
+#define SCRATCH_KEEP (64 * 1024)
+static __thread tn_buf scratch_envelope, scratch_push;
+
+static void scratch_done(tn_buf *b)
+{
+    if (b->cap > SCRATCH_KEEP)
+        tn_buf_free(b);
+    b->len = 0;
+}
+
 /* Encodes (and gzips when the connection asked) one envelope into a binary frame. */
 static tn_refbuf *envelope_frame(tn_ws_codec codec, bool gzip, const tn_ws_response *r)
 {
-    tn_buf enc = {0};
-    tn_ws_encode_response(codec, r, &enc);
+    tn_buf *enc = &scratch_envelope;
+    tn_ws_encode_response(codec, r, enc);
     tn_refbuf *f;
     if (gzip) {
         tn_buf z = {0};
-        if (!tn_gzip_compress(enc.data, enc.len, &z))
+        if (!tn_gzip_compress(enc->data, enc->len, &z))
             abort();
         f = make_frame(TN_WS_OP_BINARY, z.data, z.len);
         tn_buf_free(&z);
     } else {
-        f = make_frame(TN_WS_OP_BINARY, enc.data, enc.len);
+        f = make_frame(TN_WS_OP_BINARY, enc->data, enc->len);
     }
-    tn_buf_free(&enc);
+    scratch_done(enc);
     return f;
 }
 
@@ -1011,10 +1027,15 @@ static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
         data = plain.data;
         len = plain.len;
     }
-    gw_req *r = calloc(1, sizeof *r);
-    if (!r)
+    gw_req *r = c->gw->spare_reqs;
+    if (r) {
+        c->gw->spare_reqs = r->next_spare;
+        c->gw->nspare_reqs--;
+    } else if (!(r = malloc(sizeof *r))) {
         abort();
-    tn_arena_init(&r->arena);
+    }
+    memset(r, 0, offsetof(gw_req, arena_mem));
+    tn_arena_init_in(&r->arena, r->arena_mem, sizeof r->arena_mem);
     char why[128];
     bool ok = tn_ws_decode_request(c->codec, data, len, &r->arena, &r->req, why, sizeof why);
     tn_buf_free(&plain);
@@ -1031,10 +1052,7 @@ static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
     r->codec = c->codec;
     r->gzip = c->gzip;
     r->platform = c->platform;
-    r->key = malloc(c->key_len + 1);
-    if (!r->key)
-        abort();
-    memcpy(r->key, c->key, c->key_len + 1);
+    r->key = memcpy(tn_arena_alloc(&r->arena, c->key_len + 1), c->key, c->key_len + 1);
     r->key_len = c->key_len;
     if (request_ready(c, r))
         request_start(c, r);
@@ -1330,20 +1348,20 @@ tn_refbuf *gw_push_frame(tn_push *p, tn_refbuf **cache, tn_ws_codec codec, bool 
 {
     tn_refbuf **slot = &cache[(codec == TN_WS_JSON ? 2 : 0) + (gzip ? 1 : 0)];
     if (!*slot) {
-        tn_buf pb = {0};
+        tn_buf *pb = &scratch_push;
         /* PushMessages{msgs|notificationMsgs: {conversationID: PullMsgs{Msgs: [msg]}}} */
-        size_t entry = tn_pbw_open(&pb, p->notification ? 2 : 1);
-        tn_pbw_string(&pb, 1, p->conversation_id);
-        size_t value = tn_pbw_open(&pb, 2);
-        tn_pbw_bytes_always(&pb, 1, p->msg->data, p->msg->len);
-        tn_pbw_close(&pb, value);
-        tn_pbw_close(&pb, entry);
+        size_t entry = tn_pbw_open(pb, p->notification ? 2 : 1);
+        tn_pbw_string(pb, 1, p->conversation_id);
+        size_t value = tn_pbw_open(pb, 2);
+        tn_pbw_bytes_always(pb, 1, p->msg->data, p->msg->len);
+        tn_pbw_close(pb, value);
+        tn_pbw_close(pb, entry);
         tn_ws_response r = {.req_identifier = 2001,
                             .operation_id = p->operation_id,
-                            .data = pb.data,
-                            .data_len = pb.len};
+                            .data = pb->data,
+                            .data_len = pb->len};
         *slot = envelope_frame(codec, gzip, &r);
-        tn_buf_free(&pb);
+        scratch_done(pb);
     }
     return tn_refbuf_ref(*slot);
 }
@@ -1487,7 +1505,14 @@ void gw_req_free(gw_req *r)
         return;
     tn_arena_free_all(&r->arena);
     tn_buf_free(&r->data);
-    free(r->key);
+    /* kept for the next request: a request is the loop's most frequent allocation */
+    tn_gateway *gw = r->gw;
+    if (gw && gw->nspare_reqs < SPARE_REQS_MAX) {
+        r->next_spare = gw->spare_reqs;
+        gw->spare_reqs = r;
+        gw->nspare_reqs++;
+        return;
+    }
     free(r);
 }
 
@@ -1593,6 +1618,13 @@ void tn_gateway_free(tn_gateway *gw)
 {
     if (!gw)
         return;
+    tn_buf_free(&scratch_envelope);
+    tn_buf_free(&scratch_push);
+    while (gw->spare_reqs) {
+        gw_req *next = gw->spare_reqs->next_spare;
+        free(gw->spare_reqs);
+        gw->spare_reqs = next;
+    }
     /* Events posted while the loop drained are handled (to closed connections: dropped), then
      * the wake-up handle closes; anything posted later is freed below. */
     on_async(&gw->async);

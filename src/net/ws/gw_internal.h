@@ -118,6 +118,8 @@ struct tn_gateway {
     gw_conn *all;
     int conn_count;
     uint64_t next_id;
+    struct gw_req *spare_reqs; /* finished requests kept for reuse (loop thread only) */
+    int nspare_reqs;
     uint8_t read_buf[65536];
 };
 
@@ -127,7 +129,7 @@ struct gw_req {
     uint64_t conn_id;
     tn_ws_codec codec;
     bool gzip;
-    char *key; /* the connection's "<app>\0<user>" */
+    char *key; /* the connection's "<app>\0<user>", in the arena */
     size_t key_len;
     int32_t platform;
     tn_arena arena;
@@ -136,7 +138,10 @@ struct gw_req {
     char detail[256];
     tn_buf data; /* protobuf reply body */
     bool has_data;
-    gw_event ev; /* how a writer-thread reply reaches the loop */
+    gw_event ev;        /* how a writer-thread reply reaches the loop */
+    gw_req *next_spare; /* in the gateway's spare list once freed */
+    /* the arena's first chunk: a decoded envelope of a text message fits, costing no allocation */
+    _Alignas(16) unsigned char arena_mem[1024];
 };
 
 /* gateway.c */
