@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "paced_vfs.h"
 #include "sqlite_internal.h"
 
 tn_err tn_sqlite_fail(sqlite3 *db, const char *what)
@@ -14,10 +15,12 @@ tn_err tn_sqlite_fail(sqlite3 *db, const char *what)
 }
 
 /* SQLite counts every allocation under one process-wide mutex unless told not to; with the
- * writer and the indexer both busy that mutex was a tenth of the writer's time. */
+ * writer and the indexer both busy that mutex was a tenth of the writer's time. Files go through
+ * the paced VFS, so a checkpoint's write-back does not queue ahead of the message log's sync. */
 static void configure_library(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    tn_sqlite_paced_vfs_register();
 }
 
 sqlite3 *tn_sqlite_open_db(const char *path, char *err, size_t errlen)
