@@ -9,7 +9,6 @@
 #include "paced_vfs.h"
 #include "store_fixture.h"
 
-
 static sqlite3 *open_db(const char *path)
 {
     sqlite3 *db = NULL;
