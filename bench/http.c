@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "io.h"
+
 void tb_http_init(tb_http *c, const char *host, int port)
 {
     snprintf(c->host, sizeof c->host, "%s", host);
@@ -41,20 +43,6 @@ static bool open_socket(tb_http *c, char *why, size_t whylen)
         snprintf(why, whylen, "connect %s:%d: %s", c->host, c->port, strerror(errno));
         tb_http_close(c);
         return false;
-    }
-    return true;
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
     }
     return true;
 }
@@ -125,7 +113,7 @@ int tb_http_post(tb_http *c, const char *path, const char *headers, const char *
                           "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
                           "Content-Length: %zu\r\n%s\r\n",
                           path, c->host, c->port, blen, headers ? headers : "");
-        bool sent = write_all(c->fd, head, (size_t)hn) && write_all(c->fd, body, blen);
+        bool sent = tb_write_full(c->fd, head, (size_t)hn) && tb_write_full(c->fd, body, blen);
         free(head);
         char *rbody = NULL;
         size_t rlen = 0;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "proc.h"
 #include "stats.h"
 
@@ -456,21 +457,6 @@ typedef struct child {
     int rep; /* from the child: its reports */
 } child;
 
-static bool io_full(int fd, void *buf, size_t len, bool writing)
-{
-    uint8_t *p = buf;
-    while (len) {
-        ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 static void on_stop_holding(uv_poll_t *h, int status, int events)
 {
     (void)status;
@@ -501,13 +487,13 @@ static _Noreturn void child_main(tb_run *run, int first, int end, int ctl, int r
     uv_loop_fork(run->loop);
     static child_report r;
     char go;
-    if (!io_full(ctl, &go, 1, false))
+    if (!tb_read_full(ctl, &go, 1))
         _exit(1);
     r.start_ns = uv_hrtime();
     login_all(run, first, end);
     r.end_ns = uv_hrtime();
     report_fill(&r, run);
-    if (!io_full(rep, &r, sizeof r, true))
+    if (!tb_write_full(rep, &r, sizeof r))
         _exit(1);
     uv_poll_t watch;
     uv_poll_init(run->loop, &watch, ctl);
@@ -515,7 +501,7 @@ static _Noreturn void child_main(tb_run *run, int first, int end, int ctl, int r
     uv_poll_start(&watch, UV_READABLE | UV_DISCONNECT, on_stop_holding);
     run_until(run, stop_holding, 24 * 3600.0, "holding");
     report_fill(&r, run);
-    _exit(io_full(rep, &r, sizeof r, true) ? 0 : 1);
+    _exit(tb_write_full(rep, &r, sizeof r) ? 0 : 1);
 }
 
 /* Starts procs children, each with its share of the run's users; returns how many started. */
@@ -570,10 +556,10 @@ static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int6
     double server0 = server_cpu_s(run);
     char go = 'g';
     for (int i = 0; i < started; i++)
-        ok = io_full(kids[i].ctl, &go, 1, true) && ok;
+        ok = tb_write_full(kids[i].ctl, &go, 1) && ok;
     uint64_t first_ns = UINT64_MAX, last_ns = 0;
     for (int i = 0; i < started; i++) {
-        if (!io_full(kids[i].rep, &r, sizeof r, false)) {
+        if (!tb_read_full(kids[i].rep, &r, sizeof r)) {
             note_error(run, "client process %d ended during its logins", i);
             ok = false;
             continue;
@@ -600,7 +586,7 @@ static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int6
     }
     for (int i = 0; i < started; i++) {
         close(kids[i].ctl); /* stop holding */
-        if (io_full(kids[i].rep, &r, sizeof r, false)) {
+        if (tb_read_full(kids[i].rep, &r, sizeof r)) {
             t->disconnected += r.disconnected;
             if (r.error[0])
                 note_error(run, "%s", r.error);
