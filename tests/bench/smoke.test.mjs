@@ -109,6 +109,25 @@ test('group fan-out and offline sync deliver everything once', async () => {
     assert.ok(s.json.sync_s > 0);
 });
 
+test('ternd stops cleanly while messages are in flight', async () => {
+    // its own server: SIGTERM lands in the middle of a saturated run
+    const own = await startTernd({ logLevel: 'info' });
+    let m = null;
+    for (let i = 0; i < 100 && !m; i++) {
+        m = own.logs().match(/ws listening on [^:\s]+:(\d+)/);
+        if (!m) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(m, own.logs());
+    const p = spawn(process.env.TERN_BENCH, ['--port', m[1], '--api-port', String(own.port), '--json',
+        '--scenario', 'p2p', '--users', '40', '--seconds', '4', '--window', '8'], { stdio: 'ignore' });
+    const benchDone = new Promise((resolve) => p.on('exit', resolve));
+    // well into the sending phase: logins take a fraction of a second here
+    await new Promise((r) => setTimeout(r, 1500));
+    await own.stop(); // exit code 0, no sanitizer report (leaks included)
+    p.kill('SIGKILL');
+    await benchDone;
+});
+
 test('a target that is not on this machine is refused', async () => {
     const r = await bench(['--host', '10.1.2.3', '--scenario', 'login']);
     assert.equal(r.code, 2);

@@ -1618,13 +1618,6 @@ void tn_gateway_free(tn_gateway *gw)
 {
     if (!gw)
         return;
-    tn_buf_free(&scratch_envelope);
-    tn_buf_free(&scratch_push);
-    while (gw->spare_reqs) {
-        gw_req *next = gw->spare_reqs->next_spare;
-        free(gw->spare_reqs);
-        gw->spare_reqs = next;
-    }
     /* Events posted while the loop drained are handled (to closed connections: dropped), then
      * the wake-up handle closes; anything posted later is freed below. */
     on_async(&gw->async);
@@ -1643,6 +1636,14 @@ void tn_gateway_free(tn_gateway *gw)
             free(ev);
         }
     }
+    /* last: the replies handled above returned their requests and grew the scratch buffers */
+    while (gw->spare_reqs) {
+        gw_req *next = gw->spare_reqs->next_spare;
+        free(gw->spare_reqs);
+        gw->spare_reqs = next;
+    }
+    tn_buf_free(&scratch_envelope);
+    tn_buf_free(&scratch_push);
     tn_hmap_free(&gw->users);
     tn_hmap_free(&gw->by_id);
     tn_hmap_free(&gw->watchers);
