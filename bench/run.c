@@ -444,11 +444,9 @@ typedef struct login_tally {
 
 /* What a child process reports: once its logins are done, and again when told to stop. */
 typedef struct child_report {
-    int logged_in, failed;
-    uint64_t disconnected;
+    login_tally counts;        /* its own; the timings and CPU fields are left out */
     uint64_t start_ns, end_ns; /* uv_hrtime: the same clock in every process */
     char error[256];
-    tb_hist hist;
 } child_report;
 
 typedef struct child {
@@ -471,13 +469,19 @@ static bool stop_holding(tb_run *run)
     return run->stop_holding;
 }
 
+/* What this process counted of its logins so far. */
+static void count_logins(login_tally *t, const tb_run *run)
+{
+    t->logged_in = run->logged_in;
+    t->failed = run->login_failed;
+    t->disconnected = run->disconnected;
+    t->hist = run->login_hist;
+}
+
 static void report_fill(child_report *r, const tb_run *run)
 {
-    r->logged_in = run->logged_in;
-    r->failed = run->login_failed;
-    r->disconnected = run->disconnected;
+    count_logins(&r->counts, run);
     memcpy(r->error, run->error, sizeof r->error);
-    r->hist = run->login_hist;
 }
 
 /* A child process: logs users [first, end) in when told to go, reports, keeps their connections
@@ -485,7 +489,7 @@ static void report_fill(child_report *r, const tb_run *run)
 static _Noreturn void child_main(tb_run *run, int first, int end, int ctl, int rep)
 {
     uv_loop_fork(run->loop);
-    static child_report r;
+    child_report r = {0};
     char go;
     if (!tb_read_full(ctl, &go, 1))
         _exit(1);
@@ -547,7 +551,7 @@ static int fork_children(tb_run *run, child *kids, int procs)
 static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int64_t *rss_loaded)
 {
     child *kids = calloc((size_t)procs, sizeof *kids);
-    static child_report r;
+    child_report r;
     int started = fork_children(run, kids, procs);
     bool ok = started == procs;
     if (!ok)
@@ -564,9 +568,9 @@ static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int6
             ok = false;
             continue;
         }
-        t->logged_in += r.logged_in;
-        t->failed += r.failed;
-        tb_hist_merge(&t->hist, &r.hist);
+        t->logged_in += r.counts.logged_in;
+        t->failed += r.counts.failed;
+        tb_hist_merge(&t->hist, &r.counts.hist);
         first_ns = r.start_ns < first_ns ? r.start_ns : first_ns;
         last_ns = r.end_ns > last_ns ? r.end_ns : last_ns;
         if (r.error[0])
@@ -587,7 +591,7 @@ static bool split_logins(tb_run *run, int procs, bool hold, login_tally *t, int6
     for (int i = 0; i < started; i++) {
         close(kids[i].ctl); /* stop holding */
         if (tb_read_full(kids[i].rep, &r, sizeof r)) {
-            t->disconnected += r.disconnected;
+            t->disconnected += r.counts.disconnected;
             if (r.error[0])
                 note_error(run, "%s", r.error);
         } else {
@@ -628,17 +632,13 @@ static bool logins(tb_run *run, int procs, bool hold, login_tally *t, int64_t *r
         run_until(run, never, run->opt.seconds > 0 ? run->opt.seconds : 2, "holding");
         *rss_loaded = tb_proc_rss_kib(run->opt.server_pid);
     }
-    t->logged_in = run->logged_in;
-    t->failed = run->login_failed;
-    t->disconnected = run->disconnected;
-    t->hist = run->login_hist;
+    count_logins(t, run);
     return ok;
 }
 
 static bool scenario_login(tb_run *run, json_t *out)
 {
-    static login_tally t;
-    memset(&t, 0, sizeof t);
+    login_tally t = {0};
     int procs = procs_for(run);
     bool ok = logins(run, procs, false, &t, NULL);
     json_object_set_new(out, "login_users", json_integer(run->nusers));
@@ -657,8 +657,7 @@ static bool scenario_idle(tb_run *run, json_t *out)
         note_error(run, "idle needs --server-pid to read the server's memory");
         return fail_with(run, out, "idle");
     }
-    static login_tally t;
-    memset(&t, 0, sizeof t);
+    login_tally t = {0};
     int procs = procs_for(run);
     int64_t before = tb_proc_rss_kib(pid), after = before;
     json_object_set_new(out, "idle_rss_mib", json_real(round(before / 102.4) / 10.0));

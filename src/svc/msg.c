@@ -220,6 +220,7 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
 {
     if (!msg_data || !len)
         return tn_ctx_fail(ctx, TN_EARGS, "msgData is nil");
+    /* decoded into the job's arena, which owns it: nothing to free, fields may be repointed */
     ProtobufCAllocator in_job = tn_pb_arena(&job->arena);
     Sdkws__MsgData *m = sdkws__msg_data__unpack(&in_job, len, msg_data);
     if (!m)
@@ -302,7 +303,6 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     /* Stamp as OpenIM does: serverMsgID, sendTime when the client left it 0, sent status. */
     char smid[33];
     server_msg_id(m->sendid, ctx->now_ms, smid);
-    char *client_smid = m->servermsgid; /* owned by the unpacked message: restored below */
     m->servermsgid = smid;
     if (!m->sendtime)
         m->sendtime = ctx->now_ms;
@@ -369,10 +369,8 @@ static tn_err prepare(tn_svc *svc, tn_ctx *ctx, const uint8_t *msg_data, size_t 
     }
     job->operation_id = tn_arena_strdup(a, ctx->operation_id);
     job->origin_conn = ctx->conn_id;
-    m->servermsgid = client_smid;
 out:
     tn_group_view_put(group);
-    sdkws__msg_data__free_unpacked(m, &in_job);
     return e;
 }
 

@@ -991,6 +991,21 @@ static void handle_text(gw_conn *c, const uint8_t *data, size_t len)
     json_decref(j);
 }
 
+/* A cleared request, a spare one when the gateway kept one (gw_req_free returns them). */
+static gw_req *req_new(tn_gateway *gw)
+{
+    gw_req *r = gw->spare_reqs;
+    if (r) {
+        gw->spare_reqs = r->next_spare;
+        gw->nspare_reqs--;
+    } else if (!(r = malloc(sizeof *r))) {
+        abort();
+    }
+    memset(r, 0, offsetof(gw_req, arena_mem));
+    tn_arena_init_in(&r->arena, r->arena_mem, sizeof r->arena_mem);
+    return r;
+}
+
 /* A send may join the sends in flight (the writer takes them in read order and answers them in
  * that order); anything else starts only when nothing is in flight and holds back what follows,
  * so a pull after a send sees it. */
@@ -1027,15 +1042,7 @@ static void handle_binary(gw_conn *c, const uint8_t *data, size_t len)
         data = plain.data;
         len = plain.len;
     }
-    gw_req *r = c->gw->spare_reqs;
-    if (r) {
-        c->gw->spare_reqs = r->next_spare;
-        c->gw->nspare_reqs--;
-    } else if (!(r = malloc(sizeof *r))) {
-        abort();
-    }
-    memset(r, 0, offsetof(gw_req, arena_mem));
-    tn_arena_init_in(&r->arena, r->arena_mem, sizeof r->arena_mem);
+    gw_req *r = req_new(c->gw);
     char why[128];
     bool ok = tn_ws_decode_request(c->codec, data, len, &r->arena, &r->req, why, sizeof why);
     tn_buf_free(&plain);
