@@ -18,7 +18,7 @@ import {
     DEFAULT_SECRET,
     assertNoSanitizerReport,
 } from '../api/harness.mjs';
-import { closeSocketsFor, reopenToken, closeAllSockets, fetchesSettled, traceTail, sdkLog, unhandled, VERBOSE } from './env.mjs';
+import { closeSocketsFor, reopenToken, closeAllSockets, traceTail, sdkLog, unhandled, VERBOSE } from './env.mjs';
 
 // The package ships four builds of the same source. lib/index.js (CJS, what Node's resolver
 // picks), lib/index.es.js (what bundlers pick via "module") and lib/index.umd.js are transpiled
@@ -75,7 +75,6 @@ export async function startServer(opts = {}) {
     const stop = s.stop.bind(s);
     s.stop = async () => {
         servers.delete(s);
-        await fetchesSettled(2000);
         await stop();
     };
     const kill9 = s.kill9.bind(s);
